@@ -1,0 +1,5 @@
+import sys
+
+from floorlight.cli import main
+
+sys.exit(main())
