@@ -1,0 +1,24 @@
+"""Where Floorlight keeps its runtime files. Read only by entry points (CLI, Streamlit
+entry script); everything below them takes explicit paths."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DATA_DIR = REPO_ROOT / "data"
+
+
+def home_dir() -> Path:
+    """Runtime directory (models registry, SQLite store, virtual lights): ``$FLOORLIGHT_HOME``
+    or ``./var``."""
+    return Path(os.environ.get("FLOORLIGHT_HOME", "var")).resolve()
+
+
+def models_dir() -> Path:
+    return home_dir() / "models"
+
+
+def default_db_url() -> str:
+    return os.environ.get("FLOORLIGHT_DB", f"sqlite:///{home_dir() / 'floorlight.db'}")
