@@ -1,0 +1,43 @@
+"""Helpers shared by the CLI commands (the leading underscore keeps this module from being
+registered as a command)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from floorlight import settings
+from models.artifacts import FloorlightModel, load_model
+from models.errors import ModelError
+
+
+def add_model_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--model",
+        type=Path,
+        default=None,
+        help="a model version directory or a registry (default: the promoted model in "
+        "$FLOORLIGHT_HOME/models)",
+    )
+
+
+def open_model(path: Path | None) -> FloorlightModel:
+    return load_model(path or settings.models_dir())
+
+
+def default_lexicon() -> list[Path]:
+    return [settings.DATA_DIR / "lexicon" / "qa_lexicon.tsv"]
+
+
+def fail(message: str, code: int = 2) -> int:
+    print(f"floorlight: {message}", file=sys.stderr)
+    return code
+
+
+def run_guarded(func, *args: object) -> int:
+    """Run a command body; a :class:`ModelError` becomes a one-line message and exit 2."""
+    try:
+        return int(func(*args) or 0)
+    except ModelError as err:
+        return fail(str(err))

@@ -1,0 +1,65 @@
+"""``floorlight evaluate``: metrics for a labelled utterance or call file."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from floorlight.commands._common import add_model_argument, open_model, run_guarded
+from models.corpus import CUES, SENTIMENTS
+from models.training import evaluate_file
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "evaluate", help="per-class / per-language metrics for a labelled utterance or call file"
+    )
+    add_model_argument(parser)
+    parser.add_argument("input", type=Path, metavar="FILE.jsonl")
+    parser.add_argument("--json", action="store_true", help="print the metrics as JSON")
+    parser.set_defaults(func=lambda args: run_guarded(_run, args))
+
+
+def _run(args: argparse.Namespace) -> int:
+    model = open_model(args.model)
+    kind, metrics = evaluate_file(model, args.input)
+    if args.json:
+        print(json.dumps({"kind": kind, "model": model.version, **metrics}, indent=2))
+    elif kind == "calls":
+        print(render_calls(metrics))
+    else:
+        print(render_utterances(metrics))
+    return 0
+
+
+def render_utterances(m: dict) -> str:
+    lines = [f"{'':<12}{'n':>6}{'sent-F1':>9}{'esc-F1':>8}{'cue-F1':>8}"]
+    for name, block in {"all": m["overall"], **m["per_language"]}.items():
+        lines.append(f"{name:<12}{block['n']:>6}{block['sentiment_macro_f1']:>9.3f}"
+                     f"{block['escalation_f1']:>8.3f}{block['cue_macro_f1']:>8.3f}")
+    for head, labels in (("sentiment", SENTIMENTS), ("cue", CUES)):
+        lines += ["", f"{head:<24}{'prec':>7}{'rec':>7}{'f1':>7}{'n':>6}"]
+        for label in labels:
+            c = m["overall"][head][label]
+            lines.append(f"  {label:<22}{c['precision']:>7.3f}{c['recall']:>7.3f}"
+                         f"{c['f1']:>7.3f}{c['support']:>6}")
+        conf = m["overall"]["confusion"][head]
+        width = max(len(x) for x in conf["labels"]) + 2
+        short = [x[:6] for x in conf["labels"]]
+        lines += ["", f"confusion ({head}: rows truth, columns predicted)",
+                  " " * width + "".join(f"{s:>7}" for s in short)]
+        for label, row in zip(conf["labels"], conf["matrix"], strict=True):
+            lines.append(f"{label:<{width}}" + "".join(f"{v:>7}" for v in row))
+    return "\n".join(lines)
+
+
+def render_calls(m: dict) -> str:
+    lines = [f"{'':<10}{'calls':>6}{'esc':>5}{'on-time':>8}{'late':>6}{'missed':>7}"
+             f"{'false':>7}{'lead':>7}"]
+    for name, b in {"all": m["overall"], **m["per_language"]}.items():
+        lead = b["mean_lead_turns"] if b["mean_lead_turns"] is not None else 0.0
+        lines.append(f"{name:<10}{b['calls']:>6}{b['escalated']:>5}{b['alerted_on_time']:>8}"
+                     f"{b['alerted_late']:>6}{b['missed']:>7}"
+                     f"{b['false_alerts']:>4}/{b['not_escalated']:<3}{lead:>6.2f}")
+    return "\n".join(lines)

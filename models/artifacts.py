@@ -1,0 +1,260 @@
+"""Versioned model artifacts: skops files plus a model card, in a registry directory.
+
+Layout of a registry::
+
+    <registry>/<version>/utterance.skops   the utterance classifier
+    <registry>/<version>/tracker.skops     the call risk tracker
+    <registry>/<version>/card.json         model card (data, metrics, thresholds, hashes)
+    <registry>/<version>/README.md         the same card for people
+    <registry>/ACTIVE                      the promoted version's name
+    <registry>/promotions.jsonl            every promote / rollback, for the audit trail
+
+A version directory is written under a temporary name and renamed into place only when
+complete, so a failed training run never leaves a partial model over a good one. Loading
+checks every file's SHA-256 against the card and refuses any type not named as trusted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import skops.io as sio
+
+from models.classifier import Prediction, TurnClassifier
+from models.errors import ModelError
+from models.tracker import CallRiskTracker, CallState
+
+CARD = "card.json"
+ACTIVE = "ACTIVE"
+FILES = {"classifier": "utterance.skops", "tracker": "tracker.skops"}
+TRUSTED_TYPES = [
+    "models.classifier.TurnClassifier",
+    "models.features.TurnFeaturizer",
+    "models.tracker.CallRiskTracker",
+    "sklearn.feature_extraction.text.TfidfVectorizer",
+    "sklearn.feature_extraction.text.TfidfTransformer",
+    "sklearn.linear_model._logistic.LogisticRegression",
+    "numpy.float32",
+    "numpy.float64",
+    "numpy.int64",
+    "numpy.dtype",
+    "builtins.slice",
+]
+
+
+@dataclass
+class FloorlightModel:
+    """A loaded, verified model version: the classifier, the tracker and their card."""
+
+    classifier: TurnClassifier
+    tracker: CallRiskTracker
+    card: dict
+    path: Path
+
+    @property
+    def version(self) -> str:
+        return str(self.card["version"])
+
+    def score(
+        self, texts: Sequence[str], speakers: Sequence[str], *, explain: bool = True
+    ) -> list[Prediction]:
+        return self.classifier.score_turns(texts, speakers, explain=explain)
+
+    def new_call(self) -> CallState:
+        return self.tracker.new_call()
+
+
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def new_version_name(now: datetime | None = None) -> str:
+    now = now or datetime.now(UTC)
+    return now.strftime("v%Y%m%d-%H%M%S")
+
+
+def save_version(
+    registry: Path, classifier: TurnClassifier, tracker: CallRiskTracker, card: dict
+) -> Path:
+    """Write a new version atomically and return its directory."""
+    registry.mkdir(parents=True, exist_ok=True)
+    version = card.get("version") or new_version_name()
+    while (registry / version).exists():
+        version = _bump(version)
+    staging = Path(tempfile.mkdtemp(prefix=".incomplete-", dir=registry))
+    try:
+        sio.dump(classifier, staging / FILES["classifier"])
+        sio.dump(tracker, staging / FILES["tracker"])
+        card = dict(card, version=version)
+        card["artifacts"] = {name: sha256(staging / name) for name in FILES.values()}
+        (staging / CARD).write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n")
+        (staging / "README.md").write_text(render_card(card), encoding="utf-8")
+        staging.rename(registry / version)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return registry / version
+
+
+def _bump(version: str) -> str:
+    stem, _, n = version.rpartition(".")
+    return f"{stem}.{int(n) + 1}" if stem and n.isdigit() else f"{version}.1"
+
+
+def resolve(path: Path) -> Path:
+    """A version directory, or a registry directory's promoted version."""
+    path = Path(path)
+    if (path / CARD).exists():
+        return path
+    active = path / ACTIVE
+    if active.exists():
+        version = active.read_text().strip()
+        if (path / version / CARD).exists():
+            return path / version
+        raise ModelError(f"{active}: names version {version!r}, which is not in {path}")
+    raise ModelError(
+        f"{path}: no model here. Train one with `floorlight train --out {path}` "
+        "(or run the setup command, which trains the bundled default)."
+    )
+
+
+def load_model(path: Path) -> FloorlightModel:
+    """Load and verify a version (or a registry's promoted version)."""
+    version_dir = resolve(path)
+    card = read_card(version_dir)
+    for name in FILES.values():
+        file = version_dir / name
+        if not file.exists():
+            raise ModelError(f"{file}: missing model file")
+        if sha256(file) != card.get("artifacts", {}).get(name):
+            raise ModelError(f"{file}: does not match its model card (tampered or corrupt)")
+    classifier = _load_trusted(version_dir / FILES["classifier"])
+    tracker = _load_trusted(version_dir / FILES["tracker"])
+    if not isinstance(classifier, TurnClassifier) or not isinstance(tracker, CallRiskTracker):
+        raise ModelError(f"{version_dir}: model files hold unexpected objects")
+    return FloorlightModel(classifier, tracker, card, version_dir)
+
+
+def read_card(version_dir: Path) -> dict:
+    try:
+        card = json.loads((version_dir / CARD).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise ModelError(f"{version_dir / CARD}: unreadable model card: {err}") from err
+    if not isinstance(card, dict) or "version" not in card:
+        raise ModelError(f"{version_dir / CARD}: not a Floorlight model card")
+    return card
+
+
+def _load_trusted(file: Path) -> object:
+    try:
+        untrusted = set(sio.get_untrusted_types(file=file))
+    except Exception as err:  # skops raises many kinds on a corrupt zip
+        raise ModelError(f"{file}: not a readable skops file ({err})") from err
+    refused = sorted(untrusted - set(TRUSTED_TYPES))
+    if refused:
+        raise ModelError(f"{file}: refuses untrusted types: {', '.join(refused)}")
+    try:
+        return sio.load(file, trusted=sorted(untrusted))
+    except Exception as err:
+        raise ModelError(f"{file}: cannot load ({err})") from err
+
+
+# --- the registry ------------------------------------------------------------------------
+
+
+def list_versions(registry: Path) -> list[dict]:
+    """Every complete version, oldest first, with whether it is the promoted one."""
+    active = active_version(registry)
+    versions = []
+    for child in sorted(Path(registry).glob("v*")):
+        if (child / CARD).exists():
+            card = read_card(child)
+            versions.append({**card, "active": child.name == active, "path": str(child)})
+    return versions
+
+
+def active_version(registry: Path) -> str | None:
+    active = Path(registry) / ACTIVE
+    return active.read_text().strip() if active.exists() else None
+
+
+def promote(registry: Path, version: str, *, who: str = "cli", action: str = "promote") -> None:
+    registry = Path(registry)
+    if not (registry / version / CARD).exists():
+        raise ModelError(f"{registry}: no version {version!r}")
+    previous = active_version(registry)
+    tmp = registry / f".{ACTIVE}.tmp"
+    tmp.write_text(version + "\n")
+    os.replace(tmp, registry / ACTIVE)
+    entry = {
+        "ts": datetime.now(UTC).isoformat(timespec="seconds"),
+        "action": action,
+        "version": version,
+        "previous": previous,
+        "who": who,
+    }
+    with open(registry / "promotions.jsonl", "a", encoding="utf-8") as log:
+        log.write(json.dumps(entry) + "\n")
+
+
+def rollback(registry: Path, *, who: str = "cli") -> str:
+    """Go back to the version promoted before the current one."""
+    registry = Path(registry)
+    log = registry / "promotions.jsonl"
+    history = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
+    current = active_version(registry)
+    chain = [h["version"] for h in history if h["action"] == "promote"]
+    earlier = [v for v in chain if v != current and (registry / v / CARD).exists()]
+    if not earlier:
+        raise ModelError(f"{registry}: no earlier promoted version to roll back to")
+    target = earlier[-1]
+    promote(registry, target, who=who, action="rollback")
+    return target
+
+
+# --- the card for people -----------------------------------------------------------------
+
+
+def render_card(card: dict) -> str:
+    lines = [
+        f"# Floorlight model {card['version']}",
+        "",
+        f"Created {card.get('created', '?')}. Training data SHA-256 "
+        f"`{card.get('data', {}).get('sha256', '?')}`.",
+        "",
+        "## Data",
+        "",
+        "```json",
+        json.dumps(card.get("data", {}), indent=2, ensure_ascii=False),
+        "```",
+        "",
+        "## Thresholds",
+        "",
+        "```json",
+        json.dumps(card.get("thresholds", {}), indent=2),
+        "```",
+        "",
+        "## Metrics",
+    ]
+    for split, metrics in card.get("metrics", {}).items():
+        lines += ["", f"### {split}", "", "```json", json.dumps(metrics, indent=2), "```"]
+    lines += [
+        "",
+        "## Libraries",
+        "",
+        *(f"- {k} {v}" for k, v in card.get("libraries", {}).items()),
+        "",
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,255 @@
+"""The utterance classifier: sentiment (3 classes) and escalation cue (9 classes) for one turn,
+with probabilities, an escalation probability and the phrases that drove the decision."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.linear_model import LogisticRegression
+
+from models.corpus import AGENT_CUES, CUES, CUSTOMER_CUES, SENTIMENTS
+from models.features import TurnFeaturizer, as_pairs
+from models.text import normalize
+
+MAX_EVIDENCE = 4
+
+
+@dataclass(frozen=True)
+class Prediction:
+    sentiment: str
+    sentiment_scores: dict[str, float]
+    cue: str
+    cue_scores: dict[str, float]
+    escalation: float
+    evidence: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "sentiment": self.sentiment,
+            "sentiment_scores": self.sentiment_scores,
+            "cue": self.cue,
+            "cue_scores": self.cue_scores,
+            "escalation": self.escalation,
+            "evidence": self.evidence,
+        }
+
+
+def build_pipeline(**params: object) -> TurnClassifier:
+    """The default utterance classifier; ``params`` override its parameters."""
+    return TurnClassifier(**params)
+
+
+class TurnClassifier(ClassifierMixin, BaseEstimator):
+    """Two linear heads over one shared feature space.
+
+    ``fit(X, y)`` takes ``X`` as (text, speaker) pairs and ``y`` as (sentiment, cue) pairs; a
+    cue of ``None`` marks a row that only teaches sentiment (e.g. review sentences).
+    Cue probabilities are restricted to the cues the speaker can show (labels.md).
+    """
+
+    def __init__(
+        self,
+        *,
+        char_ngram_range: tuple[int, int] = (1, 3),
+        word_ngram_range: tuple[int, int] = (1, 2),
+        min_df: int = 2,
+        max_features: int | None = 200_000,
+        lexicon_entries: Sequence[tuple[str, str, str]] = (),
+        lexicon_weight: float = 1.0,
+        sentiment_c: float = 4.0,
+        cue_c: float = 8.0,
+        max_iter: int = 300,
+    ) -> None:
+        self.char_ngram_range = char_ngram_range
+        self.word_ngram_range = word_ngram_range
+        self.min_df = min_df
+        self.max_features = max_features
+        self.lexicon_entries = lexicon_entries
+        self.lexicon_weight = lexicon_weight
+        self.sentiment_c = sentiment_c
+        self.cue_c = cue_c
+        self.max_iter = max_iter
+
+    def fit(
+        self, X: object, y: object, sample_weight: Sequence[float] | None = None
+    ) -> TurnClassifier:
+        pairs = as_pairs(X)
+        labels = np.asarray(y, dtype=object)
+        weights = np.ones(len(pairs)) if sample_weight is None else np.asarray(sample_weight)
+        self.featurizer_ = TurnFeaturizer(
+            char_ngram_range=self.char_ngram_range,
+            word_ngram_range=self.word_ngram_range,
+            min_df=self.min_df,
+            max_features=self.max_features,
+            lexicon_entries=self.lexicon_entries,
+            lexicon_weight=self.lexicon_weight,
+        )
+        features = self.featurizer_.fit_transform(pairs)
+        self.sentiment_head_ = LogisticRegression(C=self.sentiment_c, max_iter=self.max_iter)
+        self.sentiment_head_.fit(features, labels[:, 0].astype(str), sample_weight=weights)
+        has_cue = np.array([c is not None for c in labels[:, 1]])
+        self.cue_head_ = LogisticRegression(C=self.cue_c, max_iter=self.max_iter)
+        self.cue_head_.fit(
+            features[has_cue], labels[has_cue, 1].astype(str), sample_weight=weights[has_cue]
+        )
+        self.classes_ = [np.asarray(SENTIMENTS, dtype=object), np.asarray(CUES, dtype=object)]
+        self._check_classes()
+        return self
+
+    def _check_classes(self) -> None:
+        missing = set(CUES) - set(self.cue_head_.classes_)
+        missing |= set(SENTIMENTS) - set(self.sentiment_head_.classes_)
+        if missing:
+            raise ValueError(f"training data has no examples of {sorted(missing)}")
+
+    # --- scoring -------------------------------------------------------------------------
+
+    def _features(self, pairs: list[tuple[str, str]]) -> tuple[list[str], sp.csr_matrix]:
+        texts = [normalize(text) for text, _ in pairs]
+        return texts, self.featurizer_.transform_normalized(texts, [s for _, s in pairs])
+
+    def _probas(
+        self, features: sp.csr_matrix, speakers: list[str]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        sentiment = _reorder(self.sentiment_head_, features, SENTIMENTS)
+        cue = _reorder(self.cue_head_, features, CUES)
+        cue *= self._speaker_mask(speakers)
+        cue /= cue.sum(axis=1, keepdims=True)
+        return sentiment, cue
+
+    @staticmethod
+    def _speaker_mask(speakers: list[str]) -> np.ndarray:
+        agent_ok = np.array([c not in CUSTOMER_CUES for c in CUES], dtype=float)
+        customer_ok = np.array([c not in AGENT_CUES for c in CUES], dtype=float)
+        return np.where(np.array(speakers)[:, None] == "agent", agent_ok, customer_ok)
+
+    def predict_proba(self, X: object) -> list[np.ndarray]:
+        pairs = as_pairs(X)
+        _texts, features = self._features(pairs)
+        return list(self._probas(features, [s for _, s in pairs]))
+
+    def predict(self, X: object) -> np.ndarray:
+        sentiment, cue = self.predict_proba(X)
+        return np.column_stack(
+            [np.asarray(SENTIMENTS)[sentiment.argmax(1)], np.asarray(CUES)[cue.argmax(1)]]
+        )
+
+    def score_turns(
+        self, texts: Sequence[str], speakers: Sequence[str], *, explain: bool = True
+    ) -> list[Prediction]:
+        """Score a batch of turns; the product's main entry point."""
+        pairs = list(zip(texts, speakers, strict=True))
+        norm, features = self._features(pairs)
+        sentiment, cue = self._probas(features, list(speakers))
+        out = []
+        for row in range(len(pairs)):
+            s_idx, c_idx = int(sentiment[row].argmax()), int(cue[row].argmax())
+            evidence = (
+                self._evidence(pairs[row][0], norm[row], features[row], s_idx, c_idx)
+                if explain
+                else []
+            )
+            out.append(
+                Prediction(
+                    sentiment=SENTIMENTS[s_idx],
+                    sentiment_scores=_rounded(SENTIMENTS, sentiment[row]),
+                    cue=CUES[c_idx],
+                    cue_scores=_rounded(CUES, cue[row]),
+                    escalation=round(float(1.0 - cue[row][0]), 4),
+                    evidence=evidence,
+                )
+            )
+        return out
+
+    # --- explanations --------------------------------------------------------------------
+
+    def _evidence(
+        self, text: str, norm: str, row: sp.csr_matrix, s_idx: int, c_idx: int
+    ) -> list[str]:
+        """Original-text spans of the n-grams that pushed hardest towards the predicted cue
+        (or, for cue ``none``, towards a non-neutral sentiment)."""
+        if CUES[c_idx] != "none":
+            weights = _class_weights(self.cue_head_, CUES[c_idx], "none")
+        elif SENTIMENTS[s_idx] != "neutral":
+            weights = _class_weights(self.sentiment_head_, SENTIMENTS[s_idx], "neutral")
+        else:
+            return []
+        contributions = row.data * weights[row.indices]
+        names = self._feature_names()
+        spans: list[tuple[int, int, float]] = []
+        order = np.argsort(-contributions)[:12]
+        floor = 0.2 * contributions[order[0]] if len(order) else 0.0
+        for k in order:
+            if contributions[k] <= max(floor, 0.0):
+                break
+            spans.extend(_locate(names[row.indices[k]], norm, float(contributions[k])))
+        return _merge_spans(text, spans)
+
+    def _feature_names(self) -> list[str]:
+        names = self.__dict__.get("_names_cache")
+        if names is None:
+            names = self.featurizer_.feature_names()
+            self.__dict__["_names_cache"] = names
+        return names
+
+    def __getstate__(self) -> dict:
+        state = super().__getstate__()
+        state.pop("_names_cache", None)
+        return state
+
+
+def _reorder(head: LogisticRegression, features: sp.csr_matrix, order: Sequence[str]) -> np.ndarray:
+    proba = head.predict_proba(features)
+    index = {c: i for i, c in enumerate(head.classes_)}
+    return np.ascontiguousarray(proba[:, [index[c] for c in order]])
+
+
+def _class_weights(head: LogisticRegression, target: str, baseline: str) -> np.ndarray:
+    classes = list(head.classes_)
+    return head.coef_[classes.index(target)] - head.coef_[classes.index(baseline)]
+
+
+def _rounded(names: Sequence[str], values: np.ndarray) -> dict[str, float]:
+    return {name: round(float(v), 4) for name, v in zip(names, values, strict=True)}
+
+
+def _locate(feature: str, norm: str, weight: float) -> list[tuple[int, int, float]]:
+    kind, _, gram = feature.partition(":")
+    if kind not in ("char", "word") or len(gram.strip()) < 2:
+        return []
+    spans = []
+    start = norm.find(gram)
+    while start != -1:
+        spans.append((start, start + len(gram), weight))
+        start = norm.find(gram, start + 1)
+    return spans
+
+
+def _merge_spans(text: str, spans: list[tuple[int, int, float]]) -> list[str]:
+    """Join overlapping or touching spans into phrases, strongest phrase first."""
+    merged: list[list[float]] = []
+    for start, end, weight in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+            merged[-1][2] += weight
+        else:
+            merged.append([start, end, weight])
+    phrases = []
+    for start, end, _w in sorted(merged, key=lambda m: -m[2]):
+        phrase = _expand_to_words(text, int(start), int(end)).strip(" ,.!?;:，。！？")
+        if len(phrase) >= 2 and phrase not in phrases:
+            phrases.append(phrase)
+    return phrases[:MAX_EVIDENCE]
+
+
+def _expand_to_words(text: str, start: int, end: int) -> str:
+    """Grow a character span to whole Latin words so English evidence reads as words."""
+    while start > 0 and text[start - 1].isascii() and text[start - 1].isalnum():
+        start -= 1
+    while end < len(text) and text[end].isascii() and text[end].isalnum():
+        end += 1
+    return text[start:end]

@@ -1,0 +1,121 @@
+"""Turning (text, speaker) pairs into one sparse feature matrix.
+
+Character n-grams carry Chinese (no word boundaries) and misspelt ASR English; word n-grams
+carry English phrasing; lexicon counts per speaker carry the domain's QA and escalation
+phrases. The speaker matters twice: as a feature, and because lexicon hits mean different
+things from an agent ("you don't understand") than from a customer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from models.lexicon import CATEGORIES, Lexicon
+from models.text import normalize
+
+WORD_TOKENS = r"(?u)\b[a-z][a-z']*[a-z]\b|\b[a-z]\b"
+
+
+def as_pairs(X: object) -> list[tuple[str, str]]:
+    """Accept a sequence of (text, speaker) pairs or an (n, 2) array."""
+    return [(str(text), str(speaker)) for text, speaker in np.asarray(X, dtype=object)]
+
+
+class TurnFeaturizer(TransformerMixin, BaseEstimator):
+    """(text, speaker) pairs to TF-IDF character and word n-grams plus lexicon counts.
+
+    Parameters are stored untouched; learned vocabularies end in ``_``.
+    """
+
+    def __init__(
+        self,
+        *,
+        char_ngram_range: tuple[int, int] = (1, 3),
+        word_ngram_range: tuple[int, int] = (1, 2),
+        min_df: int = 2,
+        max_features: int | None = 200_000,
+        lexicon_entries: Sequence[tuple[str, str, str]] = (),
+        lexicon_weight: float = 1.0,
+    ) -> None:
+        self.char_ngram_range = char_ngram_range
+        self.word_ngram_range = word_ngram_range
+        self.min_df = min_df
+        self.max_features = max_features
+        self.lexicon_entries = lexicon_entries
+        self.lexicon_weight = lexicon_weight
+
+    def fit(self, X: object, y: object = None) -> TurnFeaturizer:
+        pairs = as_pairs(X)
+        texts = [normalize(text) for text, _ in pairs]
+        self.char_vectorizer_ = TfidfVectorizer(
+            analyzer="char",
+            ngram_range=tuple(self.char_ngram_range),
+            min_df=self.min_df,
+            max_features=self.max_features,
+            lowercase=False,
+            sublinear_tf=True,
+            dtype=np.float32,
+        ).fit(texts)
+        self.word_vectorizer_ = TfidfVectorizer(
+            analyzer="word",
+            token_pattern=WORD_TOKENS,
+            ngram_range=tuple(self.word_ngram_range),
+            min_df=self.min_df,
+            max_features=self.max_features,
+            lowercase=False,
+            sublinear_tf=True,
+            dtype=np.float32,
+        ).fit(texts)
+        self.lexicon_categories_ = list(CATEGORIES)
+        self.n_features_out_ = len(self.feature_names())
+        return self
+
+    def _lexicon(self) -> Lexicon:
+        return Lexicon(tuple(tuple(e) for e in self.lexicon_entries))
+
+    def transform(self, X: object) -> sp.csr_matrix:
+        pairs = as_pairs(X)
+        texts = [normalize(text) for text, _ in pairs]
+        speakers = [speaker for _, speaker in pairs]
+        return self.transform_normalized(texts, speakers)
+
+    def transform_normalized(self, texts: list[str], speakers: list[str]) -> sp.csr_matrix:
+        """Features for already-normalised texts (lets the scorer normalise once)."""
+        char = self.char_vectorizer_.transform(texts)
+        word = self.word_vectorizer_.transform(texts)
+        dense = self._dense_features(texts, speakers)
+        return sp.hstack([char, word, sp.csr_matrix(dense)], format="csr", dtype=np.float32)
+
+    def _dense_features(self, texts: list[str], speakers: list[str]) -> np.ndarray:
+        categories = self.lexicon_categories_
+        n_cat = len(categories)
+        out = np.zeros((len(texts), 2 + 2 * n_cat), dtype=np.float32)
+        lexicon = self._lexicon() if self.lexicon_entries else None
+        for row, (text, speaker) in enumerate(zip(texts, speakers, strict=True)):
+            is_agent = speaker == "agent"
+            out[row, int(is_agent)] = 1.0
+            if lexicon is None:
+                continue
+            counts = lexicon.counts(text)
+            offset = 2 + (n_cat if is_agent else 0)
+            for i, category in enumerate(categories):
+                hits = counts.get(category, 0)
+                if hits:
+                    out[row, offset + i] = self.lexicon_weight * np.log1p(hits)
+        return out
+
+    def feature_names(self) -> list[str]:
+        names = [f"char:{g}" for g in self.char_vectorizer_.get_feature_names_out()]
+        names += [f"word:{g}" for g in self.word_vectorizer_.get_feature_names_out()]
+        names += ["speaker:customer", "speaker:agent"]
+        names += [f"lex:customer:{c}" for c in self.lexicon_categories_]
+        names += [f"lex:agent:{c}" for c in self.lexicon_categories_]
+        return names
+
+    def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
+        return np.asarray(self.feature_names(), dtype=object)

