@@ -13,6 +13,7 @@ from sklearn.linear_model import LogisticRegression
 
 from models.corpus import AGENT_CUES, CUES, CUSTOMER_CUES, SENTIMENTS
 from models.features import TurnFeaturizer, as_pairs
+from models.lexicon import Lexicon
 from models.text import normalize
 
 MAX_EVIDENCE = 4
@@ -181,13 +182,36 @@ class TurnClassifier(ClassifierMixin, BaseEstimator):
         contributions = row.data * weights[row.indices]
         names = self._feature_names()
         spans: list[tuple[int, int, float]] = []
-        order = np.argsort(-contributions)[:12]
-        floor = 0.2 * contributions[order[0]] if len(order) else 0.0
-        for k in order:
-            if contributions[k] <= max(floor, 0.0):
+        floor = None
+        for k in np.argsort(-contributions)[:16]:
+            weight = float(contributions[k])
+            if weight <= 0 or (floor is not None and weight < floor):
                 break
-            spans.extend(_locate(names[row.indices[k]], norm, float(contributions[k])))
+            found = self._locate(names[row.indices[k]], text, norm, weight)
+            if found and floor is None:
+                floor = 0.15 * weight
+            spans.extend(found)
         return _merge_spans(text, spans)
+
+    def _locate(
+        self, feature: str, text: str, norm: str, weight: float
+    ) -> list[tuple[int, int, float]]:
+        """Where a feature sits in the turn: n-grams by position, lexicon counts by match."""
+        kind, _, rest = feature.partition(":")
+        if kind == "lex":
+            category = rest.partition(":")[2]
+            return [(m.start, m.end, weight) for m in self._lexicon().find(text, [category])]
+        if kind not in ("char", "word") or len(rest.strip()) < 2:
+            return []
+        spans = []
+        start = norm.find(rest)
+        while start != -1:
+            spans.append((start, start + len(rest), weight))
+            start = norm.find(rest, start + 1)
+        return spans
+
+    def _lexicon(self) -> Lexicon:
+        return Lexicon(tuple(tuple(e) for e in self.lexicon_entries))
 
     def _feature_names(self) -> list[str]:
         names = self.__dict__.get("_names_cache")
@@ -215,18 +239,6 @@ def _class_weights(head: LogisticRegression, target: str, baseline: str) -> np.n
 
 def _rounded(names: Sequence[str], values: np.ndarray) -> dict[str, float]:
     return {name: round(float(v), 4) for name, v in zip(names, values, strict=True)}
-
-
-def _locate(feature: str, norm: str, weight: float) -> list[tuple[int, int, float]]:
-    kind, _, gram = feature.partition(":")
-    if kind not in ("char", "word") or len(gram.strip()) < 2:
-        return []
-    spans = []
-    start = norm.find(gram)
-    while start != -1:
-        spans.append((start, start + len(gram), weight))
-        start = norm.find(gram, start + 1)
-    return spans
 
 
 def _merge_spans(text: str, spans: list[tuple[int, int, float]]) -> list[str]:

@@ -50,9 +50,9 @@ def utterance_metrics(
     result["per_language"] = {}
     for lang in sorted(set(langs)):
         idx = [i for i, x in enumerate(langs) if x == lang]
-        pick = lambda seq: [seq[i] for i in idx]  # noqa: E731
         result["per_language"][lang] = _block(
-            pick(truth_sentiment), pick(truth_cue), pick(pred_sentiment), pick(pred_cue)
+            *([seq[i] for i in idx] for seq in (truth_sentiment, truth_cue, pred_sentiment,
+                                                  pred_cue))
         )
     return result
 
