@@ -1,0 +1,107 @@
+"""skops round trip, refusal of tampered or untrusted files, the registry's promote and
+rollback, and that a failed save never leaves a partial version."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+import skops.io as sio
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import FunctionTransformer
+
+from models.artifacts import (
+    ACTIVE,
+    list_versions,
+    load_model,
+    promote,
+    resolve,
+    rollback,
+    save_version,
+)
+from models.errors import ModelError
+
+
+def copy_version(registry: Path, tmp_path: Path) -> Path:
+    version = resolve(registry)
+    target = tmp_path / version.name
+    shutil.copytree(version, target)
+    return target
+
+
+def test_round_trip_gives_the_same_predictions(trained_registry: Path) -> None:
+    model = load_model(trained_registry)
+    again = load_model(model.path)
+    texts = ["叫你們經理出來", "Thanks, that fixed it", "you don't understand"]
+    speakers = ["customer", "customer", "agent"]
+    assert [p.as_dict() for p in model.score(texts, speakers)] == [
+        p.as_dict() for p in again.score(texts, speakers)
+    ]
+    assert model.card["artifacts"].keys() == {"utterance.skops", "tracker.skops"}
+
+
+def test_tampered_file_is_refused(trained_registry: Path, tmp_path: Path) -> None:
+    version = copy_version(trained_registry, tmp_path)
+    with open(version / "tracker.skops", "ab") as handle:
+        handle.write(b"\0")
+    with pytest.raises(ModelError, match="does not match its model card"):
+        load_model(version)
+
+
+def test_untrusted_type_is_refused_even_with_a_matching_card(
+    trained_registry: Path, tmp_path: Path
+) -> None:
+    version = copy_version(trained_registry, tmp_path)
+    evil = Pipeline([("f", FunctionTransformer(func=shutil.rmtree))])
+    sio.dump(evil, version / "tracker.skops")
+    card = json.loads((version / "card.json").read_text())
+    from models.artifacts import sha256
+
+    card["artifacts"]["tracker.skops"] = sha256(version / "tracker.skops")
+    (version / "card.json").write_text(json.dumps(card))
+    with pytest.raises(ModelError, match="untrusted types"):
+        load_model(version)
+
+
+def test_corrupt_card_and_missing_model_are_clear(tmp_path: Path) -> None:
+    with pytest.raises(ModelError, match=r"no model here\. Train one"):
+        load_model(tmp_path)
+    (tmp_path / "card.json").write_text("{not json")
+    with pytest.raises(ModelError, match="unreadable model card"):
+        load_model(tmp_path)
+
+
+def test_failed_save_leaves_no_partial_version(trained_registry: Path, tmp_path: Path) -> None:
+    model = load_model(trained_registry)
+    registry = tmp_path / "reg"
+
+    unserialisable_card = {"version": "v1", "oops": {1, 2}}  # fails after the .skops files
+    with pytest.raises(TypeError):
+        save_version(registry, model.classifier, model.tracker, unserialisable_card)
+    assert [p.name for p in registry.iterdir()] == []
+
+
+def test_promote_and_rollback(trained_registry: Path, tmp_path: Path) -> None:
+    model = load_model(trained_registry)
+    registry = tmp_path / "reg"
+    first = save_version(registry, model.classifier, model.tracker, {"version": "v1"})
+    second = save_version(registry, model.classifier, model.tracker, {"version": "v2"})
+    assert not (registry / ACTIVE).exists()
+    promote(registry, first.name)
+    promote(registry, second.name)
+    assert resolve(registry) == second
+    assert rollback(registry) == first.name
+    assert resolve(registry) == first
+    assert [v["active"] for v in list_versions(registry)] == [True, False]
+    with pytest.raises(ModelError, match="no version"):
+        promote(registry, "v9")
+
+
+def test_versions_are_never_overwritten(trained_registry: Path, tmp_path: Path) -> None:
+    model = load_model(trained_registry)
+    registry = tmp_path / "reg"
+    a = save_version(registry, model.classifier, model.tracker, {"version": "v1"})
+    b = save_version(registry, model.classifier, model.tracker, {"version": "v1"})
+    assert a != b and a.exists() and b.exists()

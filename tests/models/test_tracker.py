@@ -1,0 +1,151 @@
+"""The tracker's state machine, driven by hand-built predictions and a hand-set risk model,
+so each test pins one behaviour: hysteresis, dwell, latching, acknowledgement, recovery."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from models.classifier import Prediction
+from models.corpus import CUES, SENTIMENTS
+from models.tracker import DEFAULT_THRESHOLDS, FEATURES, CallRiskTracker, first_alert
+
+
+def pred(neg: float = 0.1, pos: float = 0.1, cue: str = "none", p_cue: float = 0.0) -> Prediction:
+    sentiment = {"negative": neg, "positive": pos, "neutral": max(0.0, 1 - neg - pos)}
+    cues = dict.fromkeys(CUES, 0.0)
+    cues["none"] = 1.0 - p_cue
+    if cue != "none":
+        cues[cue] = p_cue
+    return Prediction(
+        sentiment=max(sentiment, key=sentiment.get),
+        sentiment_scores={k: sentiment[k] for k in SENTIMENTS},
+        cue=max(cues, key=cues.get),
+        cue_scores=cues,
+        escalation=1.0 - cues["none"],
+    )
+
+
+@pytest.fixture
+def tracker() -> CallRiskTracker:
+    """Risk driven by negativity, its run and its trend, and pulled down by recovery."""
+    t = CallRiskTracker()
+    weights = dict.fromkeys(FEATURES, 0.0)
+    weights.update(escalation_recent=4.0, misconduct_recent=4.0, negativity=3.0,
+                   negative_run=2.0, negative_trend=1.0, recovery=-3.0, customer_positive=-2.0)
+    t.risk_coef_ = np.array([weights[f] for f in FEATURES])
+    t.risk_intercept_ = -2.5
+    t.thresholds_ = dict(DEFAULT_THRESHOLDS)
+    return t
+
+
+def run(tracker: CallRiskTracker, turns: list[tuple[str, Prediction, str]]) -> list:
+    call = tracker.new_call()
+    return [call.update(speaker, p, text) for speaker, p, text in turns]
+
+
+def test_calm_call_stays_calm(tracker) -> None:
+    steps = run(tracker, [("agent", pred(pos=0.6), "Hello, how can I help?"),
+                          ("customer", pred(), "My bill looks wrong"),
+                          ("agent", pred(), "Let me check"),
+                          ("customer", pred(pos=0.7), "Thanks")])
+    assert [s.state for s in steps] == ["calm"] * 4
+    assert first_alert(steps) is None
+
+
+def test_cue_turn_alerts_at_once_with_its_reason(tracker) -> None:
+    steps = run(tracker, [("customer", pred(neg=0.5), "this is bad"),
+                          ("customer", pred(neg=0.9, cue="supervisor_request", p_cue=0.9),
+                           "get me your manager")])
+    assert steps[-1].state == "alert"
+    assert steps[-1].reason == "supervisor_request"
+
+
+def test_worsening_customer_rises_to_watch_then_alert_before_any_cue(tracker) -> None:
+    turns = []
+    for neg in (0.55, 0.7, 0.8, 0.9, 0.95, 0.97):
+        turns += [("customer", pred(neg=neg), "still broken"), ("agent", pred(), "hm")]
+    steps = run(tracker, turns)
+    states = [s.state for s in steps]
+    assert "watch" in states
+    assert states.index("watch") < states.index("alert")
+    assert steps[states.index("alert")].reason == "negative_trend"
+    risks = [s.risk for s in steps[::2]]
+    assert risks == sorted(risks)
+
+
+def test_alert_is_latched_until_acknowledged_or_ended(tracker) -> None:
+    call = tracker.new_call()
+    call.update("customer", pred(neg=0.9, cue="abuse", p_cue=0.95), "you idiot")
+    for _ in range(5):
+        step = call.update("customer", pred(pos=0.9), "ok thanks, sorry")
+    assert step.state == "alert"
+    call.acknowledge()
+    assert call.update("customer", pred(pos=0.9), "fine").state == "acknowledged"
+    assert call.end().state == "off"
+
+
+def test_acknowledged_rises_again_only_for_a_more_severe_cue(tracker) -> None:
+    call = tracker.new_call()
+    call.update("customer", pred(neg=0.9, cue="repeat_contact", p_cue=0.9), "third call")
+    call.acknowledge()
+    same = call.update("customer", pred(neg=0.9, cue="repeat_contact", p_cue=0.9), "again!")
+    assert same.state == "acknowledged"
+    worse = call.update("customer", pred(neg=0.9, cue="legal_or_media_threat", p_cue=0.9),
+                        "my lawyer")
+    assert (worse.state, worse.reason) == ("alert", "legal_or_media_threat")
+
+
+def test_watch_has_hysteresis_and_minimum_dwell(tracker) -> None:
+    call = tracker.new_call()
+    state = "calm"
+    while state != "watch":
+        state = call.update("customer", pred(neg=0.8), "not happy").state
+        assert call.turns < 5
+    # one good turn is not enough to leave watch (dwell + lower exit threshold)
+    after_one = call.update("customer", pred(pos=0.8), "ok").state
+    assert after_one == "watch"
+    states = [call.update("agent", pred(pos=0.8), "I'm so sorry, let me fix that").state
+              for _ in range(4)]
+    assert states[-1] == "calm"
+
+
+def test_rough_call_the_agent_recovers_does_not_alert(tracker) -> None:
+    turns = [
+        ("customer", pred(neg=0.8), "This is the worst, my parcel is lost"),
+        ("agent", pred(pos=0.7), "I'm so sorry, I understand how frustrating that is"),
+        ("customer", pred(neg=0.85), "It was a birthday present!"),
+        ("agent", pred(pos=0.7), "I'm sorry. Let me send a replacement today, I'll track it"),
+        ("customer", pred(neg=0.4), "ok... today?"),
+        ("agent", pred(pos=0.6), "Yes, I've arranged express delivery"),
+        ("customer", pred(pos=0.8), "Thank you, that helps"),
+    ]
+    steps = run(tracker, turns)
+    assert first_alert(steps) is None
+    assert steps[-1].state == "calm"
+
+
+def test_agent_misconduct_alerts(tracker) -> None:
+    steps = run(tracker, [("customer", pred(neg=0.6), "it still fails"),
+                          ("agent", pred(neg=0.8, cue="agent_misconduct", p_cue=0.9),
+                           "you don't understand, not my job")])
+    assert (steps[-1].state, steps[-1].reason) == ("alert", "agent_misconduct")
+
+
+def test_fit_learns_thresholds_that_separate_calls(fixture_data) -> None:
+    from models.corpus import read_calls, read_turns
+    from models.lexicon import load_lexicon
+    from models.training import TrainConfig, call_inputs, fit_classifier
+    from tests.conftest import LEXICON
+
+    lex = load_lexicon([LEXICON])
+    classifier = fit_classifier(read_turns(fixture_data[0]), [], lex.entries, TrainConfig())
+    calls = read_calls(fixture_data[1])
+    tracker = CallRiskTracker(lexicon_entries=lex.entries).fit(call_inputs(classifier, calls))
+    assert set(tracker.thresholds_) == set(DEFAULT_THRESHOLDS)
+    assert tracker.thresholds_["watch_out"] < tracker.thresholds_["watch_in"]
+    assert tracker.thresholds_["watch_in"] < tracker.thresholds_["alert_in"]
+    alerts = [first_alert(tracker.replay(s, t, p)) for s, t, p, _e, _f in call_inputs(
+        classifier, calls)]
+    escalated_alerted = [a is not None for a, c in zip(alerts, calls, strict=True) if c.escalated]
+    assert sum(escalated_alerted) >= len(escalated_alerted) - 1
