@@ -113,3 +113,40 @@ def _call_block(
         "mean_lead_turns": round(float(np.mean(leads)), 3) if leads else None,
         "alerted_early": sum(1 for lead in leads if lead > 0),
     }
+
+
+def expected_calibration_error(confidence: Sequence[float], correct: Sequence[bool],
+                               bins: int = 10) -> float:
+    """Mean gap between confidence and accuracy over equal-width confidence bins."""
+    conf = np.asarray(confidence, dtype=float)
+    hit = np.asarray(correct, dtype=float)
+    if not len(conf):
+        return float("nan")
+    edges = np.minimum((conf * bins).astype(int), bins - 1)
+    total = 0.0
+    for b in range(bins):
+        mask = edges == b
+        if mask.any():
+            total += mask.sum() * abs(conf[mask].mean() - hit[mask].mean())
+    return round(float(total / len(conf)), 4)
+
+
+def calibration(
+    truth_sentiment: Sequence[str],
+    truth_cue: Sequence[str],
+    sentiment_proba: np.ndarray,
+    escalation: Sequence[float],
+) -> dict:
+    """ECE of the sentiment head's top class and of the escalation probability, plus the
+    escalation Brier score."""
+    top = sentiment_proba.argmax(axis=1)
+    sentiment_ok = [SENTIMENTS[i] == t for i, t in zip(top, truth_sentiment, strict=True)]
+    esc = np.asarray(escalation, dtype=float)
+    esc_true = np.array([c != "none" for c in truth_cue], dtype=float)
+    esc_conf = np.where(esc >= 0.5, esc, 1 - esc)
+    esc_ok = (esc >= 0.5) == (esc_true == 1)
+    return {
+        "sentiment_ece": expected_calibration_error(sentiment_proba.max(axis=1), sentiment_ok),
+        "escalation_ece": expected_calibration_error(esc_conf, esc_ok),
+        "escalation_brier": round(float(np.mean((esc - esc_true) ** 2)), 4),
+    }

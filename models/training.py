@@ -11,15 +11,16 @@ from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
+import numpy as np
 from sklearn.model_selection import train_test_split
 
 from models.artifacts import FloorlightModel, active_version, promote, save_version
 from models.augment import augment
 from models.classifier import TurnClassifier
-from models.corpus import Call, Turn, read_corpus
+from models.corpus import SENTIMENTS, Call, Turn, read_corpus
 from models.errors import ModelError
 from models.lexicon import load_lexicon
-from models.metrics import call_metrics, utterance_metrics
+from models.metrics import calibration, call_metrics, utterance_metrics
 from models.text import normalize
 from models.tracker import CallRiskTracker, first_alert
 
@@ -139,13 +140,21 @@ def evaluate_turns(classifier: TurnClassifier, turns: Sequence[Turn]) -> dict:
     predictions = classifier.score_turns(
         [t.text for t in turns], [t.speaker for t in turns], explain=False
     )
-    return utterance_metrics(
+    result = utterance_metrics(
         [t.sentiment for t in turns],
         [t.cue for t in turns],
         [p.sentiment for p in predictions],
         [p.cue for p in predictions],
         [t.lang for t in turns],
     )
+    sentiment_proba = np.array([[p.sentiment_scores[s] for s in SENTIMENTS] for p in predictions])
+    result["calibration"] = calibration(
+        [t.sentiment for t in turns],
+        [t.cue for t in turns],
+        sentiment_proba,
+        [p.escalation for p in predictions],
+    )
+    return result
 
 
 def call_inputs(classifier: TurnClassifier, calls: Sequence[Call]) -> list[tuple]:
