@@ -73,6 +73,7 @@ PHASES: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     "details": ("customer", ("none",), (NEU,)),
     "confirm": ("customer", ("none",), (NEU, POS)),
     "filler_customer": ("customer", ("none",), (NEU,)),
+    "still_there": ("customer", ("none",), (NEU,)),
     "calm_down": ("customer", ("none",), (NEU, POS)),
     "accept": ("customer", ("none",), (NEU, POS)),
     "no_more": ("customer", ("none",), (NEU, POS)),
@@ -101,7 +102,7 @@ SCENARIO_PHASES = (
 COMMON_PHASES = (
     "greeting", "apology", "thank_patience", "hold", "back_from_hold", "recovery", "deflect",
     "misconduct", "ack_supervisor", "ack_threat", "civil_warning", "anything_else", "closing",
-    "closing_flat", "filler_agent", "filler_customer", "confirm", "no_more", "thanks", "vent",
+    "closing_flat", "filler_agent", "filler_customer", "still_there", "confirm", "no_more", "thanks", "vent",
     "worse", "grumble", "supervisor", "complaint", "legal_media", "abuse", "calm_cue",
     "misconduct_reaction", "post_cue", "resigned",
 )
@@ -315,9 +316,13 @@ class Builder:
     def chance(self, p: float) -> bool:
         return self.rng.random() < p
 
-    def hold(self) -> None:
+    def hold(self, customer_may_speak: bool = True) -> None:
         self.add("hold")
-        self.add("back_from_hold", hold_before=True)
+        if customer_may_speak and self.chance(0.25):
+            self.add("still_there", hold_before=True)  # the customer speaks into the silence
+            self.add("back_from_hold")
+        else:
+            self.add("back_from_hold", hold_before=True)
 
     def rising(self, n: int, *, start_with_vent: bool = True) -> list[dict]:
         """n distinct negative customer lines with non-decreasing intensity, ending at level 3."""
@@ -622,7 +627,7 @@ def flow_sustained(b: Builder) -> int | None:
     first = None
     for line in run:
         if not held and b.chance(0.2):
-            b.hold()
+            b.hold(customer_may_speak=False)  # a neutral customer turn would break the run
             held = True
         else:
             b.add(b.rng.choice(("deflect", "deflect", "deflect", "filler_agent")))
