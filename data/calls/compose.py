@@ -19,6 +19,7 @@ import random
 import re
 import sys
 from collections import Counter, defaultdict
+from itertools import pairwise
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -95,16 +96,55 @@ PHASES: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     "calm_cue": ("customer", CUSTOMER_CUES, (NEU,)),
 }
 SCENARIO_PHASES = (
-    "problem_calm", "problem_upset", "details", "vent", "worse", "calm_down", "accept",
-    "grumble", "reject_comp", "churn", "repeat", "verify", "paraphrase", "solution",
-    "deflect", "misconduct",
+    "problem_calm",
+    "problem_upset",
+    "details",
+    "vent",
+    "worse",
+    "calm_down",
+    "accept",
+    "grumble",
+    "reject_comp",
+    "churn",
+    "repeat",
+    "verify",
+    "paraphrase",
+    "solution",
+    "deflect",
+    "misconduct",
 )
 COMMON_PHASES = (
-    "greeting", "apology", "thank_patience", "hold", "back_from_hold", "recovery", "deflect",
-    "misconduct", "ack_supervisor", "ack_threat", "civil_warning", "anything_else", "closing",
-    "closing_flat", "filler_agent", "filler_customer", "still_there", "confirm", "no_more", "thanks", "vent",
-    "worse", "grumble", "supervisor", "complaint", "legal_media", "abuse", "calm_cue",
-    "misconduct_reaction", "post_cue", "resigned",
+    "greeting",
+    "apology",
+    "thank_patience",
+    "hold",
+    "back_from_hold",
+    "recovery",
+    "deflect",
+    "misconduct",
+    "ack_supervisor",
+    "ack_threat",
+    "civil_warning",
+    "anything_else",
+    "closing",
+    "closing_flat",
+    "filler_agent",
+    "filler_customer",
+    "still_there",
+    "confirm",
+    "no_more",
+    "thanks",
+    "vent",
+    "worse",
+    "grumble",
+    "supervisor",
+    "complaint",
+    "legal_media",
+    "abuse",
+    "calm_cue",
+    "misconduct_reaction",
+    "post_cue",
+    "resigned",
 )
 MIN_SCENARIOS = 14
 NOT_ESCALATED = ("smooth", "rough_recovered", "mild_grumble")
@@ -285,8 +325,15 @@ class Builder:
         pool = mine * 3 + plain if mine else (plain or fresh)
         return self.rng.choice(pool)
 
-    def add(self, phase: str, *, pick: dict | None = None, hold_before: bool = False,
-            overlap_ok: bool = True, **filters) -> int:
+    def add(
+        self,
+        phase: str,
+        *,
+        pick: dict | None = None,
+        hold_before: bool = False,
+        overlap_ok: bool = True,
+        **filters,
+    ) -> int:
         if pick is None:
             cands = self.pool(phase)
             if "kind" in filters:
@@ -444,7 +491,10 @@ def flow_rough_recovered(b: Builder) -> int | None:
     if before:
         # the agent's answer to the last negative turn is the verification question
         rough_part(b, before - 1, allow_three=True)
-        b.add("vent") if b.chance(0.5) else b.add("worse", max_level=2)
+        if b.chance(0.5):
+            b.add("vent")
+        else:
+            b.add("worse", max_level=2)
     b.add("verify")
     b.add("details")
     if rough - before:
@@ -466,8 +516,14 @@ def flow_rough_recovered(b: Builder) -> int | None:
     return None
 
 
-CUE_WEIGHTS = {"supervisor": 25, "complaint": 20, "legal_media": 12, "churn": 16, "abuse": 12,
-               "repeat": 15}
+CUE_WEIGHTS = {
+    "supervisor": 22,
+    "complaint": 18,
+    "legal_media": 15,
+    "churn": 16,
+    "abuse": 14,
+    "repeat": 15,
+}
 
 
 def respond_to_cue(b: Builder, cue_phase: str) -> None:
@@ -604,8 +660,13 @@ def flow_agent_misconduct(b: Builder) -> int | None:
     b.add("worse", max_level=3)
     if b.chance(0.6):
         b.add("misconduct" if b.chance(0.3) else "deflect")
-        b.add("complaint")
-        b.add("misconduct" if b.chance(0.25) else "ack_threat")
+        replies = ("complaint", "supervisor", "legal_media", "abuse")
+        reply = b.rng.choices(replies, (5, 3, 1.5, 1))[0]
+        b.add(reply)  # e.g. "what's your name and ID? I'm reporting this"
+        if b.chance(0.25):
+            b.add("misconduct")  # provoking instead of de-escalating
+        else:
+            respond_to_cue(b, reply)
     else:
         b.add("deflect")
     b.add("post_cue" if b.chance(0.5) else "resigned")
@@ -692,8 +753,12 @@ def add_times(turns: list[dict], lang: str, style: str, rng: random.Random) -> N
             gap = rng.uniform(0.3, 1.4) if rng.random() > 0.12 else rng.uniform(1.4, 3.0)
             if turn["_hold"]:
                 gap = rng.uniform(18.0, 95.0)
-            elif (turn["speaker"] == "customer" and prev["speaker"] == "agent"
-                  and turn["_overlap_ok"] and rng.random() < {"D": 0.35, "E": 0.1}.get(style, 0)):
+            elif (
+                turn["speaker"] == "customer"
+                and prev["speaker"] == "agent"
+                and turn["_overlap_ok"]
+                and rng.random() < {"D": 0.35, "E": 0.1}.get(style, 0)
+            ):
                 prev_dur = prev["t_end"] - prev["t"]
                 gap = -rng.uniform(0.3, max(0.35, min(1.5, prev_dur * 0.5)))  # interrupts
             t = max(prev["t"] + 0.3, prev["t_end"] + gap)
@@ -713,18 +778,22 @@ def compose_lang(lang: str, common: dict, scenarios: list[dict], rng: random.Ran
     order = sorted(scenarios, key=lambda s: s["id"])
     cursor = {f: rng.randrange(len(order)) for f in PLAN}
     agents = AGENTS[lang]
+    load = Counter()
     calls = []
     seen: set[tuple[str, ...]] = set()
     for n, flow in enumerate(flows, start=1):
-        for attempt in range(50):
+        for _attempt in range(50):
             scen = order[cursor[flow] % len(order)]
             style = rng.choices(STYLES, weights=STYLE_WEIGHTS[flow])[0]
-            weights = [
-                (4 if a in RISKY_AGENTS else 1)
-                if flow in ("agent_misconduct", "sustained_negative_no_cue", "slow_burn_then_cue")
-                else 1
-                for a in agents
-            ]
+            # balanced load (every agent gets enough calls for a per-agent view), with the
+            # risky agents over-represented in the calls where the agent goes wrong
+            risky_flow = flow in (
+                "agent_misconduct",
+                "sustained_negative_no_cue",
+                "slow_burn_then_cue",
+            )
+            weights = [(4 if risky_flow else 0.6) if a in RISKY_AGENTS else 1 for a in agents]
+            weights = [w / (1 + load[a]) ** 3 for w, a in zip(weights, agents, strict=True)]
             agent_id = rng.choices(agents, weights=weights)[0]
             names = common["agent_names"]
             fill = {
@@ -736,7 +805,7 @@ def compose_lang(lang: str, common: dict, scenarios: list[dict], rng: random.Ran
             first = FLOW_FUNCS[flow](b)
             key = tuple(t["text"] for t in b.turns)
             calm_enough = flow not in NOT_ESCALATED or max_run(b.turns) < 4
-            same = sum(x["speaker"] == y["speaker"] for x, y in zip(b.turns, b.turns[1:]))
+            same = sum(x["speaker"] == y["speaker"] for x, y in pairwise(b.turns))
             alternating = same <= len(b.turns) // 4
             if key not in seen and 8 <= len(b.turns) <= 30 and calm_enough and alternating:
                 seen.add(key)
@@ -744,31 +813,34 @@ def compose_lang(lang: str, common: dict, scenarios: list[dict], rng: random.Ran
         else:
             raise DataError(f"could not compose a new {flow} call for {lang}")
         cursor[flow] += 1
+        load[agent_id] += 1
         add_times(b.turns, lang, style, rng)
-        calls.append({
-            "call_id": f"c-{lang}-{n:04d}",
-            "agent_id": agent_id,
-            "lang": lang,
-            "domain": scen["domain"],
-            "scenario": scen["id"],
-            "flow": flow,
-            "caller_style": style,
-            "escalated": first is not None,
-            "first_cue_index": first,
-            "utterances": [
-                {
-                    "speaker": t["speaker"],
-                    "text": t["text"],
-                    "t": t["t"],
-                    "t_end": t["t_end"],
-                    "sentiment": t["sentiment"],
-                    "cue": t["cue"],
-                    "lang": lang,
-                }
-                for t in b.turns
-            ],
-            "_turns": b.turns,
-        })
+        calls.append(
+            {
+                "call_id": f"c-{lang}-{n:04d}",
+                "agent_id": agent_id,
+                "lang": lang,
+                "domain": scen["domain"],
+                "scenario": scen["id"],
+                "flow": flow,
+                "caller_style": style,
+                "escalated": first is not None,
+                "first_cue_index": first,
+                "utterances": [
+                    {
+                        "speaker": t["speaker"],
+                        "text": t["text"],
+                        "t": t["t"],
+                        "t_end": t["t_end"],
+                        "sentiment": t["sentiment"],
+                        "cue": t["cue"],
+                        "lang": lang,
+                    }
+                    for t in b.turns
+                ],
+                "_turns": b.turns,
+            }
+        )
     return calls
 
 
@@ -791,7 +863,11 @@ def validate_calls(calls: list[dict], langs: tuple[str, ...]) -> list[str]:
         if not 8 <= len(u) <= 30:
             errors.append(f"{w}: {len(u)} turns (8-30)")
         for i, t in enumerate(u):
-            if t["speaker"] not in SPEAKERS or t["sentiment"] not in SENTIMENTS or t["cue"] not in CUES:
+            if (
+                t["speaker"] not in SPEAKERS
+                or t["sentiment"] not in SENTIMENTS
+                or t["cue"] not in CUES
+            ):
                 errors.append(f"{w}[{i}]: label outside the allowed sets")
             if t["cue"] in AGENT_CUES and t["speaker"] != "agent":
                 errors.append(f"{w}[{i}]: agent cue on a customer turn")
@@ -827,12 +903,18 @@ def validate_calls(calls: list[dict], langs: tuple[str, ...]) -> list[str]:
                 errors.append(f"{w}: {flow} should end calm")
         elif flow in CUE_FLOWS:
             if not cue_turns or first != cue_turns[0]:
-                errors.append(f"{w}: first_cue_index {first} is not the first cue turn {cue_turns[:1]}")
-            if flow == "agent_misconduct" and (not cue_turns or u[first]["cue"] != "agent_misconduct"):
-                errors.append(f"{w}: agent_misconduct flow must start with an agent_misconduct cue")
+                errors.append(
+                    f"{w}: first_cue_index {first} is not the first cue turn {cue_turns[:1]}"
+                )
+            if flow == "agent_misconduct" and (
+                not cue_turns or u[first]["cue"] != "agent_misconduct"
+            ):
+                errors.append(f"{w}: agent_misconduct flow must start with agent_misconduct")
             if flow == "remedy_rejected" and u[first]["cue"] not in (
-                "compensation_dispute", "supervisor_request"):
-                errors.append(f"{w}: remedy_rejected cue must be compensation_dispute or supervisor")
+                "compensation_dispute",
+                "supervisor_request",
+            ):
+                errors.append(f"{w}: remedy_rejected needs compensation_dispute or supervisor")
         else:  # sustained_negative_no_cue
             if cue_turns:
                 errors.append(f"{w}: sustained_negative_no_cue must have no cue turn")
@@ -859,15 +941,20 @@ def validate_calls(calls: list[dict], langs: tuple[str, ...]) -> list[str]:
         rough = sum(c["flow"] == "rough_recovered" for c in lc)
         if lc and rough / len(lc) < 0.25:
             errors.append(f"{lang}: rough_recovered share {rough / len(lc):.2f} < 0.25")
-    agents = {c["agent_id"] for c in calls}
+    agents = Counter(c["agent_id"] for c in calls)
     if len(langs) == len(LANGS) and len(agents) < 36:
         errors.append(f"only {len(agents)} agent ids")
+    thin = [a for a, n in agents.items() if n < 5]
+    if thin:
+        errors.append(f"agents with fewer than 5 calls: {thin}")
     return errors
 
 
 def report(calls: list[dict], langs: tuple[str, ...]) -> None:
-    print(f"{len(calls)} calls, {sum(len(c['utterances']) for c in calls)} utterances, "
-          f"{len({c['agent_id'] for c in calls})} agents")
+    print(
+        f"{len(calls)} calls, {sum(len(c['utterances']) for c in calls)} utterances, "
+        f"{len({c['agent_id'] for c in calls})} agents"
+    )
     header = f"{'flow':28}" + "".join(f"{lang:>9}" for lang in langs) + f"{'total':>8}"
     print(header)
     table: dict[str, Counter] = defaultdict(Counter)
@@ -875,12 +962,14 @@ def report(calls: list[dict], langs: tuple[str, ...]) -> None:
         table[c["flow"]][c["lang"]] += 1
     for flow in FLOWS:
         row = table[flow]
-        print(f"{flow:28}" + "".join(f"{row[lang]:>9}" for lang in langs)
-              + f"{sum(row.values()):>8}")
+        print(
+            f"{flow:28}" + "".join(f"{row[lang]:>9}" for lang in langs) + f"{sum(row.values()):>8}"
+        )
     for label, esc in (("escalated", True), ("not escalated", False)):
         row = Counter(c["lang"] for c in calls if c["escalated"] == esc)
-        print(f"{label:28}" + "".join(f"{row[lang]:>9}" for lang in langs)
-              + f"{sum(row.values()):>8}")
+        print(
+            f"{label:28}" + "".join(f"{row[lang]:>9}" for lang in langs) + f"{sum(row.values()):>8}"
+        )
     styles = Counter(c["caller_style"] for c in calls)
     print("caller styles:", dict(sorted(styles.items())))
     lens = [len(c["utterances"]) for c in calls]
@@ -888,8 +977,9 @@ def report(calls: list[dict], langs: tuple[str, ...]) -> None:
     cues = Counter(t["cue"] for c in calls for t in c["utterances"] if t["cue"] != "none")
     print("cue turns:", dict(sorted(cues.items())))
     leads = [c["first_cue_index"] for c in calls if c["escalated"]]
-    print(f"first_cue_index: min {min(leads)}, max {max(leads)}, "
-          f"mean {sum(leads) / len(leads):.1f}")
+    print(
+        f"first_cue_index: min {min(leads)}, max {max(leads)}, mean {sum(leads) / len(leads):.1f}"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
