@@ -1,0 +1,148 @@
+"""The store's tables (SQLAlchemy Core). The schema is versioned with Alembic migrations in
+``store/migrations``; this module is the current shape, used by queries and by migrations'
+autogenerate checks."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+calls = Table(
+    "calls",
+    metadata,
+    Column("call_id", String(128), primary_key=True),
+    Column("agent_id", String(128), nullable=False, index=True),
+    Column("desk_id", String(128), nullable=False),
+    Column("team", String(128), nullable=True, index=True),
+    Column("lang", String(16), nullable=True),
+    Column("started_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("ended_at", DateTime(timezone=True), nullable=True),
+    Column("status", String(16), nullable=False, default="open"),  # open | ended | timed_out
+    Column("implicit_start", Boolean, nullable=False, default=False),
+    Column("turns", Integer, nullable=False, default=0),
+    Column("next_seq", Integer, nullable=False, default=0),
+    Column("risk", Float, nullable=False, default=0.0),
+    Column("max_risk", Float, nullable=False, default=0.0),
+    Column("state", String(16), nullable=False, default="calm"),
+    Column("reason", String(64), nullable=True),
+    Column("alerted", Boolean, nullable=False, default=False),
+    Column("first_alert_index", Integer, nullable=True),
+    Column("customer_sentiment", Float, nullable=True),  # mean of P(pos) - P(neg)
+    Column("csat", Integer, nullable=True),
+    Column("caller_style", String(1), nullable=True),
+    Column("scorecard", JSON, nullable=True),
+    Column("qa_score", Float, nullable=True),
+    Column("model_version", String(64), nullable=True),
+    Column("updated_at", DateTime(timezone=True), nullable=True),
+)
+
+utterances = Table(
+    "utterances",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("call_id", String(128), ForeignKey("calls.call_id"), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("event_id", String(128), nullable=True),
+    Column("speaker", String(16), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("lang", String(16), nullable=True),
+    Column("ts", DateTime(timezone=True), nullable=True),
+    Column("t", Float, nullable=True),
+    Column("t_end", Float, nullable=True),
+    Column("sentiment", String(16), nullable=False),
+    Column("p_negative", Float, nullable=False),
+    Column("p_positive", Float, nullable=False),
+    Column("cue", String(32), nullable=False),
+    Column("cue_scores", JSON, nullable=True),
+    Column("escalation", Float, nullable=False),
+    Column("evidence", JSON, nullable=True),
+    Column("qa", JSON, nullable=True),  # lexicon hits: {"taboo": ["..."], "apology": [...]}
+    Column("risk", Float, nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("reason", String(64), nullable=True),
+    UniqueConstraint("call_id", "seq", name="uq_utterance_call_seq"),
+    Index("ix_utterances_call_seq", "call_id", "seq"),
+    Index("ix_utterances_ts", "ts"),
+)
+
+events_seen = Table(
+    "events_seen",
+    metadata,
+    Column("event_id", String(128), primary_key=True),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+)
+
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("call_id", String(128), ForeignKey("calls.call_id"), nullable=False, index=True),
+    Column("desk_id", String(128), nullable=False),
+    Column("agent_id", String(128), nullable=False),
+    Column("team", String(128), nullable=True),
+    Column("reason", String(64), nullable=False),
+    Column("risk", Float, nullable=False),
+    Column("turn_index", Integer, nullable=False),
+    Column("raised_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("status", String(16), nullable=False, default="open"),  # open | acknowledged | closed
+    Column("acked_at", DateTime(timezone=True), nullable=True),
+    Column("acked_by", String(128), nullable=True),
+    Column("ack_latency_s", Float, nullable=True),
+    Column("ack_applied", Boolean, nullable=False, default=False),
+    Column("closed_at", DateTime(timezone=True), nullable=True),
+)
+
+desk_states = Table(
+    "desk_states",
+    metadata,
+    Column("desk_id", String(128), primary_key=True),
+    Column("agent_id", String(128), nullable=True),
+    Column("team", String(128), nullable=True),
+    Column("state", String(16), nullable=False),
+    Column("call_id", String(128), nullable=True),
+    Column("risk", Float, nullable=True),
+    Column("reason", String(64), nullable=True),
+    Column("since", DateTime(timezone=True), nullable=False),
+    Column("ts", DateTime(timezone=True), nullable=False),
+)
+
+dead_letters = Table(
+    "dead_letters",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("received_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("source", String(256), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("event_id", String(128), nullable=True),
+    Column("call_id", String(128), nullable=True),
+    Column("payload", Text, nullable=True),  # truncated, redacted
+)
+
+reviews = Table(
+    "reviews",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("call_id", String(128), ForeignKey("calls.call_id"), nullable=False, index=True),
+    Column("seq", Integer, nullable=True),  # None: a call-level review (escalated flag)
+    Column("field", String(16), nullable=False),  # sentiment | cue | escalated
+    Column("old_value", String(64), nullable=True),
+    Column("new_value", String(64), nullable=False),
+    Column("reviewer", String(128), nullable=False),
+    Column("note", Text, nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
