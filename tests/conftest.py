@@ -25,3 +25,13 @@ def trained_registry(tmp_path_factory: pytest.TempPathFactory, fixture_data: lis
     train(fixture_data, registry, lexicon=[LEXICON],
           config=TrainConfig(review_sentences=200, augment=True))
     return registry
+
+
+@pytest.fixture
+def mosquitto(tmp_path_factory: pytest.TempPathFactory):
+    """A real mosquitto on a free localhost port, stopped after the test. Has ``url``,
+    ``host``, ``port``, ``stop()``, ``start()`` and ``restart()`` (same port)."""
+    from tests.support.mosquitto import MosquittoBroker
+
+    with MosquittoBroker(tmp_path_factory.mktemp("mosquitto")) as broker:
+        yield broker

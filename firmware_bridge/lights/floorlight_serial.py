@@ -22,9 +22,12 @@ def check_address(address: str) -> str:
 
 
 def matches(port: PortInfo) -> bool:
-    """Worth pinging: any port no other serial kind recognises by its USB identity."""
+    """Worth pinging: a USB serial port no other serial kind recognises by its USB
+    identity (built-in UARTs such as /dev/ttyS* are never lights)."""
     from firmware_bridge.lights import light_kinds
 
+    if port.vid is None:
+        return False
     for name, module in light_kinds().items():
         claims = getattr(module, "claims_port", None)
         if name != KIND and claims is not None and claims(port):

@@ -1,0 +1,115 @@
+"""``floorlight bridge``: desk states in, desk lights out (see firmware_bridge/README.md)."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import logging
+import signal
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+from floorlight import settings
+from floorlight.commands._common import fail
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "bridge", help="drive desk lights from desk states",
+        description="Subscribe to desk states (MQTT) and keep every desk's light showing "
+                    "its state, with heartbeats, reconnects and fail-safes.")
+    add_light_arguments(parser)
+    parser.add_argument("--states", metavar="FILE",
+                        help="read desk states as JSON lines from FILE ('-' for stdin) "
+                             "instead of MQTT")
+    parser.add_argument("--virtual-file", type=Path, default=None,
+                        help="virtual lights file (default: $FLOORLIGHT_HOME/lights/virtual.json)")
+    parser.add_argument("--health-file", type=Path, default=None,
+                        help="light health file (default: $FLOORLIGHT_HOME/lights/health.json)")
+    parser.add_argument("--run-for", type=float, default=None, metavar="SECONDS",
+                        help="stop after this long (demos and tests); default: until signalled")
+    parser.set_defaults(func=run)
+
+
+def add_light_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--mqtt", metavar="URL", help="MQTT broker, mqtt://host[:port]")
+    parser.add_argument("--config", type=Path, help="bridge configuration (TOML)")
+    parser.add_argument("--light", action="append", default=[], metavar="DESK=KIND:ADDRESS",
+                        help="a light (repeatable); DESK may be 'floor' or 'team/NAME'")
+    parser.add_argument("--prefix", default=None, help="topic prefix (default: floorlight)")
+
+
+def build_config(args: argparse.Namespace):  # -> BridgeConfig
+    """Configuration file + command line (the command line wins). Raises ConfigError."""
+    from firmware_bridge.config import BridgeConfig, load_config, parse_light_arg
+
+    config = load_config(args.config) if args.config else BridgeConfig()
+    extra = tuple(parse_light_arg(text) for text in args.light)
+    changes: dict[str, object] = {"lights": config.lights + extra}
+    if args.mqtt:
+        changes["mqtt_url"] = args.mqtt
+    if args.prefix:
+        changes["prefix"] = args.prefix
+    return dataclasses.replace(config, **changes)
+
+
+def _lines(path: str) -> Iterator[str]:
+    if path == "-":
+        yield from sys.stdin
+        return
+    with open(path, encoding="utf-8") as handle:
+        yield from handle
+
+
+def run(args: argparse.Namespace) -> int:
+    from firmware_bridge.errors import LightError
+
+    try:
+        return _run(args)
+    except LightError as err:
+        return fail(str(err))
+
+
+def _run(args: argparse.Namespace) -> int:
+    from firmware_bridge.bridge import Bridge
+    from firmware_bridge.drivers.base import BuildEnv
+    from firmware_bridge.drivers.virtual_driver import VirtualBoard
+    from firmware_bridge.errors import ConfigError
+    from firmware_bridge.sources.mqtt_source import MqttStateSource
+    from firmware_bridge.sources.polling import IterableSource
+    from firmware_bridge.transports.mqtt_link import MqttLink, Will, parse_mqtt_url
+
+    config = build_config(args)
+    lights_dir = settings.home_dir() / "lights"
+    config = dataclasses.replace(
+        config,
+        virtual_file=args.virtual_file or config.virtual_file or lights_dir / "virtual.json",
+        health_file=args.health_file or config.health_file or lights_dir / "health.json")
+    log = logging.getLogger("firmware_bridge")
+    link = None
+    if config.mqtt_url:
+        link = MqttLink(parse_mqtt_url(config.mqtt_url),
+                        will=Will(f"{config.prefix}/bridge/status", "offline"), logger=log)
+    if args.states:
+        source = IterableSource(_lines(args.states), logger=log)
+    elif link is not None:
+        source = MqttStateSource(link, prefix=config.prefix, logger=log)
+    else:
+        raise ConfigError("no desk-state source: give --mqtt URL (or [bridge] mqtt) or "
+                          "--states FILE (reading states from the store is not wired yet)")
+    env = BuildEnv(prefix=config.prefix, heartbeat_s=config.heartbeat_s, ttl_s=config.ttl_s,
+                   mqtt=link, virtual=VirtualBoard(config.virtual_file, logger=log), logger=log)
+    bridge = Bridge(config, env=env, source=source)
+    stop = threading.Event()
+    previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    bridge.start()
+    try:
+        stop.wait(args.run_for)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        bridge.stop()
+        signal.signal(signal.SIGTERM, previous)
+    return 0
