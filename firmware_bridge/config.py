@@ -165,11 +165,12 @@ class _Reader:
         looks: dict[str, Look] = {}
         for state, table in self.table(data, path, states).items():
             table = self.table(table, (*path, state), LOOK_KEYS)
-            try:
-                looks[state] = look_from_mapping(table, base[state])
-            except (ValueError, TypeError) as err:
-                bad = next((k for k in LOOK_KEYS if k in table and k in str(err)), None)
-                raise self.fail((*path, state), bad, str(err)) from err
+            for key in LOOK_KEYS:
+                try:
+                    look_from_mapping({key: table[key]}, base[state]) if key in table else None
+                except (ValueError, TypeError) as err:
+                    raise self.fail((*path, state), key, str(err)) from err
+            looks[state] = look_from_mapping(table, base[state])
         return looks
 
     def light(self, subject: Subject, data: Any, path: tuple[str, ...]) -> LightSpec:

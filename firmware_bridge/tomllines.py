@@ -25,6 +25,8 @@ def find_line(text: str, table: tuple[str, ...], key: str | None = None) -> int 
         header = _HEADER.match(line)
         if header:
             current = split_dotted(header["name"])
+            if key is not None and current[: len(table) + 1] == (*table, key):
+                return number  # the key is itself a table: [table.key] or [table.key.sub]
             if current == table:
                 header_line = number
                 if key is None:
