@@ -80,6 +80,10 @@ class SerialDriver(ThreadedDriver):
             link.close()
             self.env.claims.release(link.port, self)
 
+    def _check(self) -> None:
+        if self.link is not None:
+            self.link.check_alive()
+
     def _emit(self, command: Command) -> None:
         assert self.kind.send is not None and self.link is not None
         self._seq = (self._seq + 1) % 1_000_000_000

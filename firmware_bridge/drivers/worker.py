@@ -9,8 +9,12 @@ import threading
 from firmware_bridge.config import LightSpec
 from firmware_bridge.drivers.base import BuildEnv, Command
 from firmware_bridge.errors import LightError, Rejected
-from firmware_bridge.looks import Color, Look
+from firmware_bridge.looks import Color
 from firmware_bridge.render import frame_at
+
+CHECK_S = 0.5
+"""How often an idle driver checks its device is still there (an unplugged light is
+noticed within this, not at the next heartbeat)."""
 
 
 class ThreadedDriver:
@@ -77,6 +81,9 @@ class ThreadedDriver:
     def _emit_color(self, color: Color) -> None:
         raise NotImplementedError
 
+    def _check(self) -> None:
+        """Raise LightError if the device is gone (optional)."""
+
     def _sleep(self, seconds: float) -> bool:
         """Wait, waking early on stop; True when stopping."""
         with self._cond:
@@ -123,7 +130,9 @@ class ThreadedDriver:
                     wake = min(due, default=now + self.heartbeat_s)
                     if now >= wake:
                         break
-                    self._cond.wait(wake - now)
+                    self._cond.wait(min(wake - now, CHECK_S))
+                    if not (self._dirty or self._stopping) and clock() < wake:
+                        self._check()
                 if self._stopping:
                     self._farewell()
                     return
@@ -170,7 +179,3 @@ class ThreadedDriver:
         except LightError as err:
             self.log.debug("%s: final command not shown: %s", self.spec.subject, err)
 
-
-def solid(look: Look) -> Look:
-    """``look`` as a steady colour (what a software-effect light shows when left alone)."""
-    return Look(look.color, "solid" if not look.dark else "off", look.period_ms, look.brightness)

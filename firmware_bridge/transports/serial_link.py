@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import contextlib
+import os
+import select
 import time
 from dataclasses import dataclass
 
@@ -96,6 +98,25 @@ class SerialLink:
         try:
             self._port().reset_input_buffer()
         except (serial.SerialException, OSError, TypeError) as err:
+            raise DeviceGone(f"{self.port}: {err}") from err
+
+    def check_alive(self) -> None:
+        """Raise DeviceGone if the port has gone away (unplugged), without waiting.
+        Anything the device said meanwhile is kept for the next readline()."""
+        ser = self._port()
+        try:
+            fd = ser.fileno()
+        except (AttributeError, ValueError, serial.SerialException):
+            return  # no file descriptor to poll (e.g. Windows): the next write will tell
+        try:
+            readable, _, _ = select.select([fd], [], [], 0)
+            if readable:
+                data = os.read(fd, 1024)
+                if not data:
+                    raise DeviceGone(f"{self.port}: device disconnected")
+                self._buffer += data
+                del self._buffer[: -4 * MAX_LINE]  # a chatty device cannot grow it forever
+        except OSError as err:
             raise DeviceGone(f"{self.port}: {err}") from err
 
     def readline(self, timeout: float) -> bytes | None:
