@@ -49,6 +49,10 @@ calls = Table(
     Column("qa_score", Float, nullable=True),
     Column("model_version", String(64), nullable=True),
     Column("updated_at", DateTime(timezone=True), nullable=True),
+    # added in 0002: what the monitor needs to resume a call after a restart
+    Column("tracker_state", JSON, nullable=True),
+    Column("last_event_at", DateTime(timezone=True), nullable=True),
+    Column("gaps", Integer, nullable=False, default=0, server_default="0"),
 )
 
 utterances = Table(
@@ -145,4 +149,27 @@ reviews = Table(
     Column("reviewer", String(128), nullable=False),
     Column("note", Text, nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+
+# Utterances that arrived ahead of a missing ``seq``: held here (not only in memory) so an
+# event acknowledged to the broker survives a monitor crash.
+pending_events = Table(
+    "pending_events",
+    metadata,
+    Column("event_id", String(128), primary_key=True),
+    Column("call_id", String(128), nullable=False, index=True),
+    Column("seq", Integer, nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+)
+
+# One row per running service (monitor, bridge, simulator): the dashboard shows who is alive.
+services = Table(
+    "services",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("status", String(16), nullable=False),  # online | offline
+    Column("info", JSON, nullable=True),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
 )
