@@ -221,7 +221,7 @@ class TurnClassifier(ClassifierMixin, BaseEstimator):
         return names
 
     def __getstate__(self) -> dict:
-        state = super().__getstate__()
+        state = dict(super().__getstate__())  # for non-sklearn classes this is __dict__ itself
         state.pop("_names_cache", None)
         return state
 

@@ -8,6 +8,7 @@ things from an agent ("you don't understand") than from a customer.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 
 import numpy as np
@@ -71,6 +72,11 @@ class TurnFeaturizer(TransformerMixin, BaseEstimator):
             sublinear_tf=True,
             dtype=np.float32,
         ).fit(texts)
+        # The pruned terms are kept only for introspection; they make the artifact huge and
+        # slow to save and load (sklearn documents that deleting them is safe).
+        for vectorizer in (self.char_vectorizer_, self.word_vectorizer_):
+            if hasattr(vectorizer, "stop_words_"):
+                del vectorizer.stop_words_
         self.lexicon_categories_ = list(CATEGORIES)
         self.n_features_out_ = len(self.feature_names())
         return self
@@ -119,3 +125,28 @@ class TurnFeaturizer(TransformerMixin, BaseEstimator):
 
     def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
         return np.asarray(self.feature_names(), dtype=object)
+
+    # skops writes a dict entry by entry; a 200,000-term vocabulary took minutes to save and
+    # load that way. Stored as one array of terms in index order it is a single .npy file.
+    def __getstate__(self) -> dict:
+        state = dict(super().__getstate__())  # for non-sklearn classes this is __dict__ itself
+        for name in VECTORIZERS:
+            vectorizer = state.get(name)
+            if vectorizer is not None and hasattr(vectorizer, "vocabulary_"):
+                packed = copy.copy(vectorizer)
+                vocabulary = packed.__dict__.pop("vocabulary_")
+                terms = sorted(vocabulary, key=vocabulary.__getitem__)
+                state[name] = packed
+                state[name + "terms"] = np.asarray(terms, dtype=str)
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        state = dict(state)
+        for name in VECTORIZERS:
+            terms = state.pop(name + "terms", None)
+            if terms is not None:
+                state[name].vocabulary_ = {str(t): i for i, t in enumerate(terms.tolist())}
+        super().__setstate__(state)
+
+
+VECTORIZERS = ("char_vectorizer_", "word_vectorizer_")
