@@ -61,7 +61,7 @@ class CallState:
         self._dwell = 0
         self._esc: deque[tuple[float, str]] = deque(maxlen=RECENT)
         self._misconduct: deque[float] = deque(maxlen=RECENT)
-        self._neg_history: list[float] = []
+        self._neg_history: deque[float] = deque(maxlen=3)  # the trend looks 3 back
         self._neg_ewma = 0.0
         self._neg_run = 0
         self._worst = 0.0
@@ -86,6 +86,38 @@ class CallState:
     def end(self) -> Step:
         self.state, self.reason = "off", None
         return Step(round(self.risk, 4), self.state, None)
+
+    def snapshot(self) -> dict:
+        """Everything :meth:`restore` needs to carry on after a restart (JSON-able)."""
+        return {
+            "v": 1,
+            "state": self.state,
+            "reason": self.reason,
+            "risk": self.risk,
+            "turns": self.turns,
+            "dwell": self._dwell,
+            "esc": [list(e) for e in self._esc],
+            "misconduct": list(self._misconduct),
+            "neg_history": list(self._neg_history),
+            "neg_ewma": self._neg_ewma,
+            "neg_run": self._neg_run,
+            "worst": self._worst,
+            "recovery": self._recovery,
+            "customer_pos": self._customer_pos,
+            "acknowledged_reason": self._acknowledged_reason,
+        }
+
+    def restore(self, snap: dict) -> CallState:
+        self.state, self.reason, self.risk = snap["state"], snap["reason"], snap["risk"]
+        self.turns, self._dwell = snap["turns"], snap["dwell"]
+        self._esc = deque(((float(e), str(c)) for e, c in snap["esc"]), maxlen=RECENT)
+        self._misconduct = deque(snap["misconduct"], maxlen=RECENT)
+        self._neg_history = deque(snap["neg_history"], maxlen=3)
+        self._neg_ewma, self._neg_run = snap["neg_ewma"], snap["neg_run"]
+        self._worst, self._recovery = snap["worst"], snap["recovery"]
+        self._customer_pos = snap["customer_pos"]
+        self._acknowledged_reason = snap["acknowledged_reason"]
+        return self
 
     # --- features ------------------------------------------------------------------------
 

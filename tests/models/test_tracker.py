@@ -149,3 +149,29 @@ def test_fit_learns_thresholds_that_separate_calls(fixture_data) -> None:
         classifier, calls)]
     escalated_alerted = [a is not None for a, c in zip(alerts, calls, strict=True) if c.escalated]
     assert sum(escalated_alerted) >= len(escalated_alerted) - 1
+
+
+def test_snapshot_restores_a_call_mid_way_through_json(tracker) -> None:
+    import json
+
+    turns = [("customer", pred(neg=0.6), "this is the third time"),
+             ("agent", pred(), "let me look"),
+             ("customer", pred(neg=0.8), "still nothing works"),
+             ("customer", pred(neg=0.85), "I am so fed up")]
+    later = [("agent", pred(pos=0.5), "I'm sorry, I will fix it now"),
+             ("customer", pred(neg=0.9, cue="supervisor_request", p_cue=0.9), "manager now")]
+    whole = run(tracker, turns + later)
+    first = tracker.new_call()
+    for speaker, p, text in turns:
+        first.update(speaker, p, text)
+    resumed = tracker.new_call().restore(json.loads(json.dumps(first.snapshot())))
+    rest = [resumed.update(speaker, p, text) for speaker, p, text in later]
+    assert rest == whole[len(turns):]
+    assert resumed.snapshot() == run_snapshot(tracker, turns + later)
+
+
+def run_snapshot(tracker: CallRiskTracker, turns: list) -> dict:
+    call = tracker.new_call()
+    for speaker, p, text in turns:
+        call.update(speaker, p, text)
+    return call.snapshot()
