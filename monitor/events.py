@@ -1,0 +1,185 @@
+"""Call events in (events.md): parsing and validation at the edge.
+
+Every way in (MQTT, a JSON Lines file, stdin, the simulator) hands raw bytes or text to
+:func:`parse_event`; what comes out is a frozen, validated value, or an :class:`EventRejected`
+carrying a reason a person can act on. Nothing past this module sees raw JSON.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+VERSION = 1
+SPEAKERS = ("agent", "customer")
+LANGS = ("en", "zh-Hant", "zh-Hans")
+MAX_EVENT_BYTES = 4_000_000  # a 1 MB transcript is parsed so its seq is known, then rejected
+MAX_ID = 128
+
+
+class EventRejected(Exception):
+    """An event that cannot be applied; ``reason`` says why, the ids say which."""
+
+    def __init__(self, reason: str, *, event_id: str | None = None, call_id: str | None = None):
+        super().__init__(reason)
+        self.reason = reason
+        self.event_id = event_id
+        self.call_id = call_id
+
+
+@dataclass(frozen=True)
+class CallStarted:
+    event_id: str
+    call_id: str
+    agent_id: str
+    ts: datetime
+    desk_id: str | None = None
+    team: str | None = None
+    lang: str | None = None
+
+
+@dataclass(frozen=True)
+class Utterance:
+    event_id: str
+    call_id: str
+    seq: int
+    speaker: str
+    text: str
+    ts: datetime
+    lang: str | None = None
+    t: float | None = None
+    t_end: float | None = None
+
+
+@dataclass(frozen=True)
+class CallEnded:
+    event_id: str
+    call_id: str
+    ts: datetime
+    csat: int | None = None
+
+
+Event = CallStarted | Utterance | CallEnded
+
+
+def parse_event(raw: bytes | str, *, now: datetime | None = None) -> Event:
+    """One event from one JSON document; raises :class:`EventRejected`."""
+    if len(raw) > MAX_EVENT_BYTES:
+        raise EventRejected(f"event is {len(raw):,} bytes, over the {MAX_EVENT_BYTES:,} limit")
+    if isinstance(raw, bytes):
+        try:
+            raw = raw.decode("utf-8")
+        except UnicodeDecodeError as err:
+            raise EventRejected(f"not valid UTF-8 (byte {err.start})") from None
+    try:
+        obj = json.loads(raw)
+    except json.JSONDecodeError as err:
+        raise EventRejected(f"malformed JSON: {err.msg} at line {err.lineno} col {err.colno}")
+    return event_from_dict(obj, now=now)
+
+
+def event_from_dict(obj: object, *, now: datetime | None = None) -> Event:
+    if not isinstance(obj, dict):
+        raise EventRejected(f"an event is a JSON object, not {type(obj).__name__}")
+    ids = {"event_id": _peek(obj, "event_id"), "call_id": _peek(obj, "call_id")}
+    try:
+        return _build(obj, now or datetime.now(UTC))
+    except EventRejected as err:
+        raise EventRejected(err.reason, **ids) from None
+
+
+def _build(obj: dict, now: datetime) -> Event:
+    if obj.get("v", VERSION) != VERSION:
+        raise EventRejected(f"unsupported version v={obj.get('v')!r} (this monitor reads v=1)")
+    kind = _field(obj, "type", str)
+    common = {
+        "event_id": _id(obj, "event_id"),
+        "call_id": _id(obj, "call_id"),
+        "ts": _timestamp(obj.get("ts"), now),
+    }
+    if kind == "utterance":
+        return _utterance(obj, common)
+    if kind == "call_started":
+        return CallStarted(
+            agent_id=_id(obj, "agent_id"),
+            desk_id=_id(obj, "desk_id", required=False),
+            team=_id(obj, "team", required=False),
+            lang=_lang(obj),
+            **common,
+        )
+    if kind == "call_ended":
+        csat = _field(obj, "csat", int, required=False)
+        if csat is not None and not 1 <= csat <= 5:
+            raise EventRejected(f"csat must be 1-5, got {csat}")
+        return CallEnded(csat=csat, **common)
+    raise EventRejected(f"unknown event type {kind!r} (call_started, utterance, call_ended)")
+
+
+def _utterance(obj: dict, common: dict) -> Utterance:
+    seq = _field(obj, "seq", int)
+    if seq < 0:
+        raise EventRejected(f"seq must be >= 0, got {seq}")
+    speaker = _field(obj, "speaker", str)
+    if speaker not in SPEAKERS:
+        raise EventRejected(f"speaker must be agent or customer, got {speaker!r}")
+    t, t_end = _field(obj, "t", float, required=False), _field(obj, "t_end", float, required=False)
+    if t is not None and t_end is not None and t_end < t:
+        raise EventRejected(f"t_end {t_end} is before t {t}")
+    return Utterance(
+        seq=seq,
+        speaker=speaker,
+        text=_field(obj, "text", str),
+        lang=_lang(obj),
+        t=t,
+        t_end=t_end,
+        **common,
+    )
+
+
+def _peek(obj: dict, key: str) -> str | None:
+    value = obj.get(key)
+    return value[:MAX_ID] if isinstance(value, str) else None
+
+
+def _field(obj: dict, key: str, kind: type, *, required: bool = True):
+    value = obj.get(key)
+    if value is None:
+        if required:
+            raise EventRejected(f"missing field {key!r}")
+        return None
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if not isinstance(value, kind) or isinstance(value, bool):
+        raise EventRejected(f"field {key!r} must be {kind.__name__}, got {type(value).__name__}")
+    return value
+
+
+def _id(obj: dict, key: str, *, required: bool = True) -> str | None:
+    value = _field(obj, key, str, required=required)
+    if value is None:
+        return None
+    value = value.strip()
+    if not value or len(value) > MAX_ID or any(c in value for c in "+#/\0"):
+        raise EventRejected(f"field {key!r} must be 1-{MAX_ID} characters without + # / or NUL")
+    return value
+
+
+def _lang(obj: dict) -> str | None:
+    lang = _field(obj, "lang", str, required=False)
+    if lang is not None and lang not in LANGS:
+        raise EventRejected(f"lang must be one of {', '.join(LANGS)}, got {lang!r}")
+    return lang
+
+
+def _timestamp(value: object, now: datetime) -> datetime:
+    """ISO 8601; a missing ``ts`` means "now" (a naive one is taken as UTC)."""
+    if value is None:
+        return now
+    if not isinstance(value, str):
+        raise EventRejected(f"field 'ts' must be an ISO 8601 string, got {type(value).__name__}")
+    try:
+        ts = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise EventRejected(f"field 'ts' is not an ISO 8601 time: {value[:40]!r}") from None
+    return ts if ts.tzinfo else ts.replace(tzinfo=UTC)
