@@ -12,6 +12,8 @@ from typing import Any
 
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
 from paho.mqtt.subscribeoptions import SubscribeOptions
 
 from firmware_bridge.backoff import Backoff
@@ -75,9 +77,13 @@ class MqttRecorder:
     """Subscribes (MQTT 5, retain-as-published, so the publisher's retain flag is seen
     on every message) and records everything; can publish too."""
 
-    def __init__(self, broker: Any, topics: tuple[str, ...] = ("#",)) -> None:
+    def __init__(self, broker: Any, topics: tuple[str, ...] = ("#",), *,
+                 session: bool = False) -> None:
+        """``session=True``: a persistent session, so messages published while the broker
+        restarts (with persistence) are kept for the recorder and delivered when it is back."""
         self.client = mqtt.Client(CallbackAPIVersion.VERSION2,
                                   client_id=f"rec-{uuid.uuid4().hex[:6]}", protocol=mqtt.MQTTv5)
+        self.client.reconnect_delay_set(0.05, 0.2)
         self.messages: list[Msg] = []
         self.lock = threading.Lock()
         self._subscribed = threading.Event()
@@ -85,7 +91,12 @@ class MqttRecorder:
         self.client.on_subscribe = lambda *a: self._subscribed.set()
         self.client.on_connect = lambda c, *a: c.subscribe(
             [(t, SubscribeOptions(qos=1, retainAsPublished=True)) for t in topics])
-        self.client.connect(broker.host, broker.port)
+        properties = None
+        if session:
+            properties = Properties(PacketTypes.CONNECT)
+            properties.SessionExpiryInterval = 300
+        self.client.connect(broker.host, broker.port, clean_start=not session,
+                            properties=properties)
         self.client.loop_start()
         wait_for(self._subscribed.is_set, what="recorder subscription")
 

@@ -6,6 +6,8 @@ directly (``with MosquittoBroker(tmp_path) as broker: broker.url``)."""
 
 from __future__ import annotations
 
+import os
+import pwd
 import shutil
 import socket
 import subprocess
@@ -37,9 +39,17 @@ class MosquittoBroker:
                  f"persistence {'true' if persistence else 'false'}",
                  f"persistence_location {self.workdir}/", "log_dest stderr",
                  "log_type error", "log_type warning", "max_queued_messages 100000",
-                 extra_config]
+                 *self._user_line(), extra_config]
         self.config_path.write_text("\n".join(lines) + "\n")
         self._process: subprocess.Popen[bytes] | None = None
+
+    @staticmethod
+    def _user_line() -> list[str]:
+        # Started as root, mosquitto drops to user "mosquitto", which may not write the
+        # persistence file in our temporary directory: stay the user who started it.
+        if hasattr(os, "geteuid") and os.geteuid() == 0:
+            return [f"user {pwd.getpwuid(0).pw_name}"]
+        return []
 
     @property
     def url(self) -> str:
