@@ -173,3 +173,54 @@ services = Table(
     Column("info", JSON, nullable=True),
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
+
+
+# --- added in 0003 for the dashboard's history views ---------------------------------------
+# One row per finished call, derived from ``calls`` (and its scorecard) by
+# ``store.queries.refresh_call_facts``: history charts group these instead of parsing
+# scorecard JSON or scanning millions of utterances on every page load. Technique columns are
+# 1 (used), 0 (not used) or NULL (not applicable on this call).
+call_facts = Table(
+    "call_facts",
+    metadata,
+    Column("call_id", String(128), primary_key=True),
+    Column("day", String(10), nullable=False),  # UTC day of started_at, YYYY-MM-DD
+    Column("week", String(10), nullable=False),  # the Monday of that ISO week
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("team", String(128), nullable=True),
+    Column("agent_id", String(128), nullable=False),
+    Column("lang", String(16), nullable=True),
+    Column("duration_s", Float, nullable=True),
+    Column("turns", Integer, nullable=False),
+    Column("escalated", Boolean, nullable=False),
+    Column("max_risk", Float, nullable=False),
+    Column("max_escalation", Float, nullable=True),
+    Column("customer_sentiment", Float, nullable=True),
+    Column("csat", Integer, nullable=True),
+    Column("qa_score", Float, nullable=True),
+    Column("caller_style", String(1), nullable=True),
+    Column("greeting", Integer, nullable=True),
+    Column("apology", Integer, nullable=True),
+    Column("empathy", Integer, nullable=True),
+    Column("closing_thanks", Integer, nullable=True),
+    Column("taboo", Integer, nullable=True),  # 1: a taboo phrase was used
+    Index("ix_call_facts_day", "day", "team", "agent_id"),
+    Index("ix_call_facts_agent_day", "agent_id", "day"),
+)
+
+# Escalation cue counts per finished call (only cues other than ``none``).
+call_cues = Table(
+    "call_cues",
+    metadata,
+    Column("call_id", String(128), primary_key=True),
+    Column("cue", String(32), primary_key=True),
+    Column("day", String(10), nullable=False),
+    Column("team", String(128), nullable=True),
+    Column("agent_id", String(128), nullable=False),
+    Column("n", Integer, nullable=False),
+    Index("ix_call_cues_day", "day", "cue"),
+)
+
+# Indexes on existing tables for the dashboard's live queries (created in 0003).
+Index("ix_calls_status", calls.c.status)
+Index("ix_alerts_status_raised", alerts.c.status, alerts.c.raised_at)
