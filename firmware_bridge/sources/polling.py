@@ -35,6 +35,12 @@ def to_update(row: Row) -> StateUpdate:
     return StateUpdate.from_mapping(row, subject=subject)  # type: ignore[arg-type]
 
 
+def _row_name(row: Row) -> str:
+    if isinstance(row, Mapping):
+        return str(row.get("desk_id") or row.get("subject") or row.get("team") or "?")[:64]
+    return "row"
+
+
 class PollingSource:
     def __init__(self, fetch: Callable[[], Iterable[Row]], *, interval_s: float = 0.5,
                  logger: logging.Logger | None = None) -> None:
@@ -43,6 +49,7 @@ class PollingSource:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True, name="state-poller")
         self._seen: dict[Subject, tuple[str, str]] = {}
+        self._raw_seen: dict[tuple[str, ...], tuple[str, str]] = {}
         self._sink: StateSink | None = None
 
     def start(self, sink: StateSink) -> None:
@@ -63,15 +70,29 @@ class PollingSource:
             return
         self._sink.on_source_status(True, "")
         for row in rows:
+            if not self._raw_changed(row):
+                continue
             try:
                 update = to_update(row)
             except BadMessage as err:
-                self._sink.on_bad_message("poll", str(err))
+                self._sink.on_bad_message(f"poll ({_row_name(row)})", str(err))
                 continue
             key = (update.state, update.ts)
             if self._seen.get(update.subject) != key:
                 self._seen[update.subject] = key
                 self._sink.on_state(update)
+
+    def _raw_changed(self, row: Row) -> bool:
+        """Whether a mapping row's state or ts moved since the last poll. Checked before
+        parsing, so a bad row is reported once, not on every poll until it is fixed."""
+        if not isinstance(row, Mapping):
+            return True
+        ident = tuple(repr(row.get(k)) for k in ("subject", "desk_id", "team", "scope"))
+        value = (repr(row.get("state")), repr(row.get("ts")))
+        if self._raw_seen.get(ident) == value:
+            return False
+        self._raw_seen[ident] = value
+        return True
 
     def _run(self) -> None:
         while not self._stop.is_set():

@@ -10,6 +10,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from floorlight import settings
 from floorlight.commands._common import fail
@@ -24,6 +25,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--states", metavar="FILE",
                         help="read desk states as JSON lines from FILE ('-' for stdin) "
                              "instead of MQTT")
+    parser.add_argument("--db", metavar="URL", default=None,
+                        help="read desk states from the store at URL (default when no MQTT "
+                             "broker is configured: $FLOORLIGHT_DB or "
+                             "$FLOORLIGHT_HOME/floorlight.db)")
     parser.add_argument("--virtual-file", type=Path, default=None,
                         help="virtual lights file (default: $FLOORLIGHT_HOME/lights/virtual.json)")
     parser.add_argument("--health-file", type=Path, default=None,
@@ -63,6 +68,22 @@ def _lines(path: str) -> Iterator[str]:
         yield from handle
 
 
+def _source(args: argparse.Namespace, prefix: str, link: Any, log: logging.Logger) -> Any:
+    """JSON lines if asked; else the store if asked or if there is no broker; else MQTT."""
+    from firmware_bridge.sources.mqtt_source import MqttStateSource
+    from firmware_bridge.sources.polling import IterableSource, PollingSource
+
+    if args.states:
+        return IterableSource(_lines(args.states), logger=log)
+    if args.db or link is None:
+        from floorlight.commands._bridge_store import POLL_S, StoreDeskStates
+
+        url = args.db or settings.default_db_url()
+        log.info("reading desk states from the store every %.2f s", POLL_S)
+        return PollingSource(StoreDeskStates(url), interval_s=POLL_S, logger=log)
+    return MqttStateSource(link, prefix=prefix, logger=log)
+
+
 def run(args: argparse.Namespace) -> int:
     from firmware_bridge.errors import LightError
 
@@ -76,9 +97,6 @@ def _run(args: argparse.Namespace) -> int:
     from firmware_bridge.bridge import Bridge
     from firmware_bridge.drivers.base import BuildEnv
     from firmware_bridge.drivers.virtual_driver import VirtualBoard
-    from firmware_bridge.errors import ConfigError
-    from firmware_bridge.sources.mqtt_source import MqttStateSource
-    from firmware_bridge.sources.polling import IterableSource
     from firmware_bridge.transports.mqtt_link import MqttLink, Will, parse_mqtt_url
 
     config = build_config(args)
@@ -92,13 +110,7 @@ def _run(args: argparse.Namespace) -> int:
     if config.mqtt_url:
         link = MqttLink(parse_mqtt_url(config.mqtt_url),
                         will=Will(f"{config.prefix}/bridge/status", "offline"), logger=log)
-    if args.states:
-        source = IterableSource(_lines(args.states), logger=log)
-    elif link is not None:
-        source = MqttStateSource(link, prefix=config.prefix, logger=log)
-    else:
-        raise ConfigError("no desk-state source: give --mqtt URL (or [bridge] mqtt) or "
-                          "--states FILE (reading states from the store is not wired yet)")
+    source = _source(args, config.prefix, link, log)
     env = BuildEnv(prefix=config.prefix, heartbeat_s=config.heartbeat_s, ttl_s=config.ttl_s,
                    mqtt=link, virtual=VirtualBoard(config.virtual_file, logger=log), logger=log)
     bridge = Bridge(config, env=env, source=source)

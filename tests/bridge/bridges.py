@@ -36,3 +36,20 @@ def mqtt_bridge(broker: Any, tmp_path: Path, bridges: list[Bridge], lights: list
     bridges.append(bridge)
     wait_for(lambda: link.connected, what="the bridge connected")
     return bridge
+
+
+def plain_bridge(source: Any, tmp_path: Path, bridges: list[Bridge], lights: list[str],
+                 *, startup_grace_s: float = 2.0, **config: Any) -> Bridge:
+    """A bridge with no broker: states from ``source``, lights that need none."""
+    settings: dict[str, Any] = dict(
+        heartbeat_s=0.5, ttl_s=2, lights=tuple(parse_light_arg(text) for text in lights),
+        virtual_file=tmp_path / "lights" / "virtual.json",
+        health_file=tmp_path / "lights" / "health.json")
+    settings.update(config)
+    cfg = BridgeConfig(**settings)
+    env = fast_env(prefix=cfg.prefix, heartbeat_s=cfg.heartbeat_s, ttl_s=cfg.ttl_s,
+                   virtual=VirtualBoard(cfg.virtual_file, min_interval_s=0.05))
+    bridge = Bridge(cfg, env=env, source=source, tick_s=0.05, startup_grace_s=startup_grace_s)
+    bridge.start()
+    bridges.append(bridge)
+    return bridge
