@@ -1,0 +1,37 @@
+"""Arguments and set-up shared by ``floorlight monitor`` and ``floorlight ingest``."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from pathlib import Path
+
+from floorlight import settings
+from floorlight.commands._common import add_model_argument, default_lexicon, open_model
+from models.artifacts import FloorlightModel
+from models.lexicon import Lexicon, load_lexicon
+from monitor.config import MonitorConfig, load_config
+
+
+def add_store_arguments(parser: argparse.ArgumentParser) -> None:
+    add_model_argument(parser)
+    parser.add_argument("--db", default=None,
+                        help="store URL: sqlite:///path.db (default: $FLOORLIGHT_HOME/"
+                        "floorlight.db) or postgresql://user:pass@host/db")
+    parser.add_argument("--config", type=Path, default=None,
+                        help="monitor settings (TOML; see monitor/config.py)")
+    parser.add_argument("--shard", default=None,
+                        help="I/N: own the calls with crc32(call_id) %% N == I (scale-out)")
+    parser.add_argument("--no-redact", dest="redact", action="store_false", default=None,
+                        help="store and publish text as received (PII redaction is on by "
+                        "default)")
+    parser.add_argument("--log-level", default="INFO")
+
+
+def setup(args: argparse.Namespace) -> tuple[FloorlightModel, Lexicon, MonitorConfig, str]:
+    logging.basicConfig(level=args.log_level.upper(),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    config = load_config(args.config, shard=args.shard, redact=args.redact)
+    model = open_model(args.model)
+    lexicon = load_lexicon(default_lexicon())
+    return model, lexicon, config, args.db or settings.default_db_url()

@@ -1,0 +1,50 @@
+"""``floorlight monitor [--mqtt URL] [--db URL] [--config FILE]``: the live monitor.
+
+With a broker: call events from ``<prefix>/ingest/<call_id>`` (QoS 1, persistent session),
+desk / team / floor states and the monitor's availability published retained. Without one
+(the embedded default): events are read as JSON Lines from standard input and desk states go
+to the store only."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+
+from floorlight.commands._common import fail
+from floorlight.commands._monitoring import add_store_arguments, setup
+from models.errors import ModelError
+from monitor.app import build_service, read_events, serve
+from monitor.config import ConfigError
+from monitor.mqtt_link import MqttUrlError
+from store.errors import StoreError
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("monitor", help="the live monitor service")
+    parser.add_argument("--mqtt", default=None,
+                        help="broker URL: mqtt://[user:pass@]host[:port] or mqtts://… "
+                        "(none: store only, events from standard input)")
+    add_store_arguments(parser)
+    parser.set_defaults(func=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    try:
+        model, lexicon, config, db_url = setup(args)
+        service = build_service(model, lexicon, config, db_url=db_url, mqtt_url=args.mqtt)
+    except (ConfigError, MqttUrlError, ModelError, StoreError) as err:
+        return fail(str(err))
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    if not args.mqtt:
+        threading.Thread(target=_feed_stdin, args=(service,), daemon=True).start()
+    serve(service, stop)
+    return 0
+
+
+def _feed_stdin(service) -> None:
+    for item in read_events(sys.stdin, "stdin"):
+        service.feed([item])

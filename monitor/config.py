@@ -1,0 +1,129 @@
+"""The monitor's settings: defaults that run a floor as-is, overridable from a TOML file.
+
+```toml
+prefix = "floorlight"          # MQTT topic prefix
+redact = true                  # PII redaction before anything is stored or published
+max_text_chars = 5000          # longer turns are dead-lettered (their seq is consumed)
+reorder_wait_s = 2.0           # how long a gap in seq is waited for before it is skipped
+idle_timeout_s = 900           # a call with no event for this long is closed as timed_out
+shard = "0/1"                  # this worker owns calls with crc32(call_id) % N == I
+
+[agents.a-17]                  # optional agent -> desk / team map
+desk = "d-17"
+team = "billing"
+```
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+
+class ConfigError(ValueError):
+    """A configuration file that cannot be used; the message names the file and the key."""
+
+
+@dataclass(frozen=True)
+class Shard:
+    index: int = 0
+    count: int = 1
+
+    @classmethod
+    def parse(cls, text: str) -> Shard:
+        try:
+            index, count = (int(part) for part in text.split("/"))
+        except ValueError:
+            raise ConfigError(f"shard must look like I/N (e.g. 0/2), got {text!r}") from None
+        if count < 1 or not 0 <= index < count:
+            raise ConfigError(f"shard {text!r}: need 0 <= I < N")
+        return cls(index, count)
+
+    def __str__(self) -> str:
+        return f"{self.index}/{self.count}"
+
+
+@dataclass(frozen=True)
+class AgentPlace:
+    desk: str | None = None
+    team: str | None = None
+
+
+@dataclass(frozen=True)
+class MonitorConfig:
+    prefix: str = "floorlight"
+    redact: bool = True
+    max_text_chars: int = 5000
+    reorder_wait_s: float = 2.0
+    idle_timeout_s: float = 900.0
+    ack_poll_s: float = 0.5
+    heartbeat_s: float = 5.0
+    batch_max: int = 512
+    per_call_batch_max: int = 16  # a flooding call gets this many turns a batch, others go too
+    client_id: str = "floorlight-monitor"
+    shard: Shard = Shard()
+    agents: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
+
+    def place(self, agent_id: str) -> AgentPlace:
+        return self.agents.get(agent_id, AgentPlace())
+
+
+_SCALARS = {f.name: f.type for f in fields(MonitorConfig) if f.name not in ("shard", "agents")}
+_TYPES = {"str": str, "bool": bool, "int": int, "float": (int, float)}
+
+
+def load_config(path: Path | None, **overrides: Any) -> MonitorConfig:
+    """Defaults, then ``path`` (TOML), then non-None ``overrides``."""
+    config = MonitorConfig()
+    if path is not None:
+        config = _from_toml(path)
+    given = {k: v for k, v in overrides.items() if v is not None}
+    if "shard" in given and isinstance(given["shard"], str):
+        given["shard"] = Shard.parse(given["shard"])
+    return replace(config, **given)
+
+
+def _from_toml(path: Path) -> MonitorConfig:
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as err:
+        raise ConfigError(f"{path}: cannot read ({err.strerror})") from None
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(f"{path}: {err}") from None
+    values: dict[str, Any] = {}
+    for key, value in data.items():
+        if key == "agents":
+            values["agents"] = MappingProxyType(_agents(path, value))
+        elif key == "shard":
+            values["shard"] = Shard.parse(str(value))
+        elif key in _SCALARS:
+            values[key] = _checked(path, key, value)
+        else:
+            known = ", ".join(sorted([*_SCALARS, "agents", "shard"]))
+            raise ConfigError(f"{path}: unknown key {key!r} (known: {known})")
+    return MonitorConfig(**values)
+
+
+def _checked(path: Path, key: str, value: Any) -> Any:
+    expected = _TYPES[_SCALARS[key]]
+    if isinstance(value, bool) and expected is not bool:
+        raise ConfigError(f"{path}: {key} must be {_SCALARS[key]}, got {value!r}")
+    if not isinstance(value, expected):
+        raise ConfigError(f"{path}: {key} must be {_SCALARS[key]}, got {value!r}")
+    if isinstance(value, int | float) and not isinstance(value, bool) and value <= 0:
+        raise ConfigError(f"{path}: {key} must be positive, got {value!r}")
+    return float(value) if _SCALARS[key] == "float" else value
+
+
+def _agents(path: Path, table: Any) -> dict[str, AgentPlace]:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: agents must be a table of [agents.<agent_id>]")
+    places = {}
+    for agent, entry in table.items():
+        if not isinstance(entry, dict) or set(entry) - {"desk", "team"}:
+            raise ConfigError(f"{path}: agents.{agent} takes only desk and team")
+        places[agent] = AgentPlace(entry.get("desk"), entry.get("team"))
+    return places

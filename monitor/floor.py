@@ -1,0 +1,76 @@
+"""Desk, team and floor states out (events.md): the values and their JSON payloads."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+STATES = ("off", "calm", "watch", "alert", "acknowledged")
+# "worst unacknowledged": an acknowledged desk is being handled, so it does not raise the floor
+_SEVERITY = {"off": 0, "acknowledged": 0, "calm": 1, "watch": 2, "alert": 3}
+
+
+def iso(ts: datetime) -> str:
+    return ts.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+@dataclass(frozen=True)
+class DeskState:
+    desk_id: str
+    agent_id: str | None
+    team: str | None
+    state: str
+    call_id: str | None
+    risk: float | None
+    reason: str | None
+    since: datetime
+    ts: datetime
+
+    def moved_to(self, state: str, reason: str | None, risk: float | None,
+                 ts: datetime, **ids: str | None) -> DeskState:
+        """The next state of this desk; ``since`` changes only when the state does."""
+        since = self.since if state == self.state else ts
+        return replace(self, state=state, reason=reason, risk=risk, since=since, ts=ts, **ids)
+
+    def payload(self) -> bytes:
+        return json.dumps({
+            "v": 1,
+            "desk_id": self.desk_id,
+            "agent_id": self.agent_id,
+            "state": self.state,
+            "call_id": self.call_id,
+            "risk": None if self.risk is None else round(self.risk, 4),
+            "reason": self.reason,
+            "since": iso(self.since),
+            "ts": iso(self.ts),
+        }, ensure_ascii=False).encode()
+
+    def row(self) -> dict:
+        return {k: getattr(self, k) for k in
+                ("desk_id", "agent_id", "team", "state", "call_id", "risk", "reason", "since",
+                 "ts")}
+
+
+def off_desk(desk_id: str, ts: datetime) -> DeskState:
+    return DeskState(desk_id, None, None, "off", None, None, None, ts, ts)
+
+
+def summary(states: Iterable[str], ts: datetime, team: str | None = None) -> dict:
+    """The worst unacknowledged state and the count per state (for supervisors' lights)."""
+    counts = Counter(states)
+    worst = max(counts, key=lambda s: _SEVERITY.get(s, 0), default="off")
+    if _SEVERITY.get(worst, 0) == 0:
+        worst = "off"
+    body = {"v": 1, "state": worst, "counts": {s: counts.get(s, 0) for s in STATES},
+            "desks": sum(counts.values()), "ts": iso(ts)}
+    if team is not None:
+        body["team"] = team
+    return body
+
+
+def same_summary(a: dict | None, b: dict) -> bool:
+    """Equal but for the time stamp: nothing worth republishing."""
+    return a is not None and {**a, "ts": None} == {**b, "ts": None}

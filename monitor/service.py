@@ -1,0 +1,163 @@
+"""The monitor's loop: take a fair batch from the inbox, let the engine work it out, write it
+in one transaction, publish the desk states, then acknowledge the events. Between batches:
+supervisors' acknowledgements, seq gaps and idle calls, and a heartbeat in the store."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+import time
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from monitor.engine import Changes, Engine, Incoming
+from monitor.floor import same_summary, summary
+from monitor.inbox import FairInbox
+from store.writer import StoreWriter
+
+log = logging.getLogger("floorlight.monitor")
+
+
+class Publisher:
+    """Where desk states go besides the store (the MQTT link); ``None`` means store only."""
+
+    def publish(self, topic: str, payload: bytes | str) -> None: ...
+
+    def ack(self, token: object) -> None: ...
+
+
+class MonitorService:
+    def __init__(self, engine: Engine, writer: StoreWriter, inbox: FairInbox | None = None,
+                 publisher: Publisher | None = None) -> None:
+        self.engine, self.writer = engine, writer
+        self.inbox = inbox or FairInbox()
+        self.publisher = publisher
+        self.config = engine.config
+        self._republish = threading.Event()
+        self._summaries: dict[str, dict] = {}
+        self._next_housekeeping = 0.0
+        self._next_heartbeat = 0.0
+        self.batches = 0
+
+    @property
+    def name(self) -> str:
+        shard = self.config.shard
+        return "monitor" if shard.count == 1 else f"monitor-{shard.index}of{shard.count}"
+
+    def resume(self) -> None:
+        """Pick up open calls, held-back utterances and desk states from the store."""
+        calls = self.writer.open_calls()
+        self.engine.restore(calls, self.writer.turns([c["call_id"] for c in calls]),
+                            self.writer.pending(), self.writer.desks())
+        log.info("resumed %d open calls and %d desks from the store", len(self.engine.calls),
+                 len(self.engine.desks))
+
+    def request_republish(self) -> None:
+        """Called from the MQTT thread on every (re)connect."""
+        self._republish.set()
+
+    # --- the loop ----------------------------------------------------------------------------
+
+    def run(self, stop: threading.Event, *, idle_wait_s: float = 0.05) -> None:
+        """Loop until ``stop`` is set (call :meth:`resume` first)."""
+        try:
+            while not stop.is_set():
+                self.step(idle_wait_s)
+        finally:
+            self._heartbeat("offline")
+
+    def step(self, wait_s: float = 0.0) -> int:
+        """One batch (if any arrived within ``wait_s``) and due housekeeping."""
+        if self._republish.is_set():
+            self._republish.clear()
+            self._publish_all()
+        items = self.inbox.take(self.config.batch_max, self.config.per_call_batch_max, wait_s)
+        if items:
+            self.process(items)
+        now = time.monotonic()
+        if now >= self._next_housekeeping:
+            self._next_housekeeping = now + self.config.ack_poll_s
+            self.housekeeping()
+        if now >= self._next_heartbeat:
+            self._next_heartbeat = now + self.config.heartbeat_s
+            self._heartbeat("online")
+        return len(items)
+
+    def process(self, items: list[Incoming]) -> Changes:
+        changes = self.engine.handle(items, self.writer)
+        self._commit(changes)
+        if self.publisher is not None:
+            for item in items:
+                if item.token is not None:
+                    self.publisher.ack(item.token)
+        self.batches += 1
+        return changes
+
+    def housekeeping(self) -> None:
+        acks = self.writer.acknowledgements()
+        if acks:
+            self._commit(self.engine.acknowledge(acks))
+        self._commit(self.engine.tick())
+
+    def feed(self, events: Iterable[Incoming]) -> None:
+        """Queue events from inside this process (the simulator, stdin)."""
+        for item in events:
+            self.inbox.put(_key(item), item)
+
+    def _commit(self, changes: Changes) -> None:
+        if not changes:
+            return
+        self.writer.write(changes)
+        self._publish(changes)
+
+    # --- out ---------------------------------------------------------------------------------
+
+    def _publish(self, changes: Changes) -> None:
+        if self.publisher is None or not changes.desks:
+            return
+        prefix = self.config.prefix
+        for desk in changes.desks.values():
+            self.publisher.publish(f"{prefix}/desk/{desk.desk_id}/state", desk.payload())
+        self._publish_summaries(force=False)
+
+    def _publish_all(self) -> None:
+        if self.publisher is None:
+            return
+        for desk in self.engine.desks.values():
+            self.publisher.publish(f"{self.config.prefix}/desk/{desk.desk_id}/state",
+                                   desk.payload())
+        self._publish_summaries(force=True)
+        log.info("republished %d desk states", len(self.engine.desks))
+
+    def _publish_summaries(self, *, force: bool) -> None:
+        """Floor and team states; from the store when several workers share the floor."""
+        if self.config.shard.count == 1:
+            rows = [(d.team, d.state) for d in self.engine.desks.values()]
+        else:
+            rows = [(r["team"], r["state"]) for r in self.writer.desk_state_counts()]
+        now = datetime.now(UTC)
+        teams: dict[str, list[str]] = {}
+        for team, state in rows:
+            if team:
+                teams.setdefault(team, []).append(state)
+        wanted = {"floor/state": summary((s for _, s in rows), now)}
+        wanted |= {f"team/{t}/state": summary(states, now, t) for t, states in teams.items()}
+        for topic, body in wanted.items():
+            if force or not same_summary(self._summaries.get(topic), body):
+                self._summaries[topic] = body
+                self.publisher.publish(f"{self.config.prefix}/{topic}", json.dumps(body))
+
+    def _heartbeat(self, status: str) -> None:
+        info = {"pid": os.getpid(), "open_calls": len(self.engine.calls),
+                "desks": len(self.engine.desks), "backlog": len(self.inbox),
+                "shard": str(self.config.shard), "model": self.engine.model.version,
+                "mqtt": self.publisher is not None, **self.engine.counters}
+        self.writer.heartbeat(self.name, status, info, datetime.now(UTC))
+
+
+def _key(item: Incoming) -> str:
+    raw = item.raw
+    call_id = getattr(raw, "call_id", None)
+    return call_id or item.source

@@ -1,0 +1,193 @@
+"""The monitor's writes and its resume reads. One transaction per batch: a batch's events are
+recorded as seen in the same commit as their effects, so an event is applied exactly once
+however often it is delivered."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Table, bindparam, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from store.schema import (
+    alerts,
+    calls,
+    dead_letters,
+    desk_states,
+    events_seen,
+    pending_events,
+    services,
+    utterances,
+)
+
+log = logging.getLogger("floorlight.store")
+CHUNK = 500  # ids per IN (...) query: well inside SQLite's and PostgreSQL's parameter limits
+CALL_COLUMNS = [c.name for c in calls.columns]
+
+
+def _insert(conn: Connection, table: Table):
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)
+
+
+def upsert(conn: Connection, table: Table, rows: Sequence[dict], keys: Sequence[str]) -> None:
+    """Insert ``rows`` (all with the same columns), updating those whose ``keys`` exist."""
+    if not rows:
+        return
+    stmt = _insert(conn, table)
+    columns = [c for c in rows[0] if c not in keys]
+    conn.execute(stmt.on_conflict_do_update(
+        index_elements=list(keys), set_={c: stmt.excluded[c] for c in columns}), list(rows))
+
+
+def insert_new(conn: Connection, table: Table, rows: Sequence[dict], keys: Sequence[str]) -> None:
+    if rows:
+        conn.execute(_insert(conn, table).on_conflict_do_nothing(index_elements=list(keys)),
+                     list(rows))
+
+
+class StoreWriter:
+    """Writes a batch's changes, answers the engine's lookups, and loads what a restarted
+    monitor needs. Transient database errors are retried with capped backoff: the batch is
+    plain data, so writing it again is safe, and nothing is acknowledged until it lands."""
+
+    def __init__(self, engine: Engine, *, max_backoff_s: float = 5.0) -> None:
+        self.engine = engine
+        self.max_backoff_s = max_backoff_s
+
+    # --- the engine's lookups ----------------------------------------------------------------
+
+    def seen(self, event_ids: Sequence[str]) -> set[str]:
+        return self._in_query(events_seen.c.event_id, events_seen.c.event_id, event_ids)
+
+    def call_status(self, call_ids: Sequence[str]) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for chunk in _chunks(call_ids):
+            rows = self._retry(lambda c, ids=chunk: c.execute(
+                select(calls.c.call_id, calls.c.status).where(calls.c.call_id.in_(ids))).all())
+            found.update({r.call_id: r.status for r in rows})
+        return found
+
+    def _in_query(self, column, key, values: Sequence[str]) -> set[str]:
+        found: set[str] = set()
+        for chunk in _chunks(sorted(set(values))):
+            rows = self._retry(lambda c, ids=chunk: c.execute(
+                select(column).where(key.in_(ids))).scalars().all())
+            found.update(rows)
+        return found
+
+    # --- the batch -----------------------------------------------------------------------------
+
+    def write(self, changes: Any) -> None:
+        """Everything in ``changes`` (a :class:`monitor.engine.Changes`), in one transaction."""
+        self._retry(lambda conn: self._write(conn, changes), transaction=True)
+
+    def _write(self, conn: Connection, ch: Any) -> None:
+        insert_new(conn, events_seen, ch.seen, ["event_id"])
+        upsert(conn, calls, [_full_call(r) for r in ch.calls.values()], ["call_id"])
+        if ch.utterances:
+            conn.execute(utterances.insert(), ch.utterances)
+        if ch.alerts:
+            conn.execute(alerts.insert(), ch.alerts)
+        for call_id, ts in ch.alerts_closed:
+            conn.execute(update(alerts).where(alerts.c.call_id == call_id,
+                                              alerts.c.status == "open")
+                         .values(status="closed", closed_at=ts))
+            conn.execute(update(alerts).where(alerts.c.call_id == call_id,
+                                              alerts.c.closed_at.is_(None))
+                         .values(closed_at=ts))
+        if ch.acks_applied:
+            conn.execute(update(alerts).where(alerts.c.id.in_(ch.acks_applied))
+                         .values(ack_applied=True))
+        if ch.csat:
+            conn.execute(update(calls).where(calls.c.call_id == bindparam("cid"))
+                         .values(csat=bindparam("score")),
+                         [{"cid": c, "score": s} for c, s in ch.csat])
+        upsert(conn, desk_states, [d.row() for d in ch.desks.values()], ["desk_id"])
+        if ch.dead:
+            conn.execute(dead_letters.insert(), ch.dead)
+        insert_new(conn, pending_events, ch.pending_add, ["event_id"])
+        if ch.pending_remove:
+            conn.execute(pending_events.delete().where(
+                pending_events.c.event_id.in_(ch.pending_remove)))
+
+    def heartbeat(self, name: str, status: str, info: dict, now: datetime) -> None:
+        self._retry(lambda conn: upsert(conn, services, [
+            {"name": name, "status": status, "info": info, "updated_at": now}], ["name"]),
+            transaction=True)
+
+    # --- resume ----------------------------------------------------------------------------------
+
+    def open_calls(self) -> list[dict]:
+        return self._rows(select(calls).where(calls.c.status == "open"))
+
+    def turns(self, call_ids: Sequence[str]) -> list[dict]:
+        rows: list[dict] = []
+        for chunk in _chunks(call_ids):
+            rows += self._rows(select(utterances.c.call_id, utterances.c.speaker,
+                                      utterances.c.text, utterances.c.sentiment,
+                                      utterances.c.cue, utterances.c.t, utterances.c.t_end)
+                               .where(utterances.c.call_id.in_(chunk))
+                               .order_by(utterances.c.call_id, utterances.c.seq))
+        return rows
+
+    def pending(self) -> list[dict]:
+        return self._rows(select(pending_events).order_by(pending_events.c.call_id,
+                                                          pending_events.c.seq))
+
+    def desks(self) -> list[dict]:
+        return self._rows(select(desk_states))
+
+    def acknowledgements(self) -> list[tuple[int, str]]:
+        """Alerts a supervisor acknowledged that the monitor has not applied yet."""
+        rows = self._rows(select(alerts.c.id, alerts.c.call_id).where(
+            alerts.c.status == "acknowledged", alerts.c.ack_applied.is_(False)))
+        return [(r["id"], r["call_id"]) for r in rows]
+
+    def desk_state_counts(self) -> list[dict]:
+        return self._rows(select(desk_states.c.team, desk_states.c.state))
+
+    def _rows(self, query) -> list[dict]:
+        return self._retry(lambda c: [dict(r._mapping) for r in c.execute(query)])
+
+    # --- retries -----------------------------------------------------------------------------
+
+    def _retry(self, work: Callable[[Connection], Any], *, transaction: bool = False) -> Any:
+        delay = 0.05
+        while True:
+            try:
+                if transaction:
+                    with self.engine.begin() as conn:
+                        return work(conn)
+                with self.engine.connect() as conn:
+                    return work(conn)
+            except (OperationalError, DBAPIError) as err:
+                if not _transient(err):
+                    raise
+                log.error("store unavailable (%s); retrying in %.2f s", _short(err), delay)
+                time.sleep(delay)
+                delay = min(delay * 2, self.max_backoff_s)
+
+
+def _full_call(row: dict) -> dict:
+    return {c: row.get(c) for c in CALL_COLUMNS if c in row}
+
+
+def _transient(err: DBAPIError) -> bool:
+    text = str(err.orig).lower()
+    return bool(err.connection_invalidated) or any(
+        s in text for s in ("locked", "busy", "connection", "terminating", "timeout", "server"))
+
+
+def _short(err: Exception) -> str:
+    return str(getattr(err, "orig", err)).splitlines()[0][:200]
+
+
+def _chunks(values: Iterable[str]) -> list[list[str]]:
+    values = list(values)
+    return [values[i : i + CHUNK] for i in range(0, len(values), CHUNK)]
