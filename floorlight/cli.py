@@ -21,11 +21,27 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
-        module = importlib.import_module(f"{commands.__name__}.{info.name}")
+        try:
+            module = importlib.import_module(f"{commands.__name__}.{info.name}")
+        except ImportError as err:  # one broken command must not take the others down
+            _register_broken(subparsers, info.name, err)
+            continue
         register = getattr(module, "register", None)
         if register is not None:
             register(subparsers)
     return parser
+
+
+def _register_broken(subparsers: argparse._SubParsersAction, name: str,
+                     err: ImportError) -> None:
+    parser = subparsers.add_parser(name, help=f"(unavailable: {err})")
+    parser.add_argument("rest", nargs=argparse.REMAINDER)
+
+    def unavailable(_args: argparse.Namespace) -> int:
+        print(f"floorlight {name}: unavailable here: {err}", file=sys.stderr)
+        return 2
+
+    parser.set_defaults(func=unavailable)
 
 
 def main(argv: list[str] | None = None) -> int:

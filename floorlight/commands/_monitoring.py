@@ -29,8 +29,7 @@ def add_store_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def setup(args: argparse.Namespace) -> tuple[FloorlightModel, Lexicon, MonitorConfig, str]:
-    logging.basicConfig(level=args.log_level.upper(),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger().setLevel(args.log_level.upper())
     config = load_config(args.config, shard=args.shard, redact=args.redact)
     model = open_model(args.model)
     lexicon = load_lexicon(default_lexicon())
