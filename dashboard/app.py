@@ -1,0 +1,37 @@
+"""The Streamlit entry script: ``streamlit run dashboard/app.py -- --db URL`` (what
+``floorlight dashboard`` runs). Builds the navigation; each page lives in ``views/``."""
+
+from __future__ import annotations
+
+import sys
+
+import streamlit as st
+
+from dashboard import common
+from dashboard.config import from_args
+
+PAGES = (
+    ("views/floor.py", "page_floor", "🟢", "floor"),
+    ("views/call.py", "page_call", "📞", "call"),
+    ("views/history.py", "page_history", "📈", "history"),
+    ("views/model.py", "page_model", "🧠", "model"),
+    ("views/lights.py", "page_lights", "💡", "lights"),
+    ("views/dead_letters.py", "page_dead_letters", "🗂️", "dead-letters"),
+)
+
+
+def main() -> None:
+    st.set_page_config(page_title="Floorlight", page_icon="🚦", layout="wide")
+    if "_config" not in st.session_state:
+        st.session_state["_config"] = from_args(sys.argv[1:])
+    common.sidebar()
+    pages = [
+        st.Page(path, title=common.tr(title), icon=icon, url_path=url, default=i == 0)
+        for i, (path, title, icon, url) in enumerate(PAGES)
+    ]
+    nav = st.navigation(pages)
+    common.monitor_banner()
+    nav.run()
+
+
+main()

@@ -1,0 +1,92 @@
+"""What every page shares: the configuration, the sidebar (language, supervisor, team),
+the store guard (a clear message instead of a traceback), the monitor banner, CSV export."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import data
+from dashboard.config import DashboardConfig
+from dashboard.i18n import LANGUAGES, t
+from store.queries import HEAD_REVISION, sqlite_path
+
+HEARTBEAT_STALE_S = 10.0
+
+
+def config() -> DashboardConfig:
+    return st.session_state["_config"]
+
+
+def lang() -> str:
+    return st.session_state.get("lang", "en")
+
+
+def tr(key: str, **values: object) -> str:
+    return t(key, lang(), **values)
+
+
+def sidebar() -> None:
+    """Language, supervisor name and team: kept in session state across pages."""
+    with st.sidebar:
+        st.selectbox(t("language", lang()), list(LANGUAGES), format_func=LANGUAGES.get,
+                     key="lang")
+        st.text_input(tr("supervisor"), key="supervisor", max_chars=128)
+
+
+def team_filter(teams: list[str], *, key: str = "team") -> str | None:
+    options = ["", *teams]
+    if st.session_state.get(key) not in options:
+        st.session_state[key] = ""
+    choice = st.selectbox(tr("team"), options, key=key,
+                          format_func=lambda x: x or tr("all_teams"))
+    return choice or None
+
+
+def require_store():
+    """The store's engine, or a clear message and the end of this page run."""
+    url = config().db_url
+    path = sqlite_path(url)
+    if path is not None and not path.exists():
+        st.error(tr("db_missing", path=path))
+        st.stop()
+    check = data.store_check(url)
+    if not check.ok:
+        message = {
+            "missing": lambda: tr("db_missing", path=check.detail),
+            "empty": lambda: tr("db_empty", path=check.detail),
+            "old_schema": lambda: tr("db_old", rev=check.revision or "–", head=HEAD_REVISION),
+            "newer_schema": lambda: tr("db_newer", rev=check.revision, head=HEAD_REVISION),
+        }.get(check.status, lambda: tr("db_unreadable", detail=check.detail))()
+        st.error(message)
+        st.stop()
+    return data.engine(url)
+
+
+def monitor_banner(now: datetime | None = None) -> None:
+    """A warning when the monitor is offline or its heartbeat is old."""
+    url = config().db_url
+    path = sqlite_path(url)
+    if (path is not None and not path.exists()) or not data.store_check(url).ok:
+        return
+    now = now or datetime.now(UTC)
+    monitor = next((s for s in data.service_rows(url) if s.name == "monitor"), None)
+    if monitor is None:
+        st.info(tr("monitor_never"))
+    elif monitor.status != "online":
+        st.warning(tr("monitor_offline"), icon="⚠️")
+    elif (age := (now - monitor.updated_at).total_seconds()) > HEARTBEAT_STALE_S:
+        st.warning(tr("monitor_stale", age=age), icon="⚠️")
+
+
+def csv_button(frame: pd.DataFrame, name: str, *, key: str) -> None:
+    st.download_button(tr("download_csv"), frame.to_csv(index=False).encode("utf-8"),
+                       file_name=f"{name}.csv", mime="text/csv", key=key)
+
+
+def table(frame: pd.DataFrame, name: str, *, key: str) -> None:
+    """A table with its CSV export (every table on the dashboard has one)."""
+    st.dataframe(frame, hide_index=True, width="stretch")
+    csv_button(frame, name, key=f"csv_{key}")

@@ -1,0 +1,187 @@
+"""The live floor: KPIs, a tile per desk, the alert queue with Acknowledge / Open call, and
+the virtual desk lights. Everything live sits in one fragment that reruns on its own every
+few seconds, so the rest of the page (filters, scroll) stays put."""
+
+from __future__ import annotations
+
+import html
+import io
+import math
+import struct
+import time
+import wave
+from datetime import UTC, datetime
+from functools import cache
+
+import streamlit as st
+
+from dashboard import common, data, lights_files
+from dashboard.common import tr
+from dashboard.i18n import cue_name
+from dashboard.tiles import lights_from_bridge, lights_from_states, lights_html, tiles_html
+from store.errors import StoreError
+from store.feedback import acknowledge_alert
+from store.queries import AlertRow
+
+QUEUE_SHOWN = 15
+SEVERITY_ICON = ("🔴", "🔴", "🔴", "🟠", "🟠", "🟠", "🟡", "🟣", "🟡")
+
+
+def page() -> None:
+    started = time.perf_counter()
+    common.require_store()
+    url = common.config().db_url
+    st.title(tr("page_floor"))
+    left, right = st.columns([3, 1])
+    with left:
+        teams = sorted({t.team for t in data.desk_tiles(url, None) if t.team})
+        team = common.team_filter(teams, key="floor_team")
+    with right:
+        st.toggle(tr("sound"), key="sound")
+    live = st.fragment(run_every=common.config().refresh_s)(live_floor)
+    live(team)
+    _timing("page", started)
+
+
+def _timing(name: str, started: float) -> None:
+    """Server-side run times, kept for the benchmark and the curious (last 50 of each)."""
+    timings = st.session_state.setdefault("_timings", {})
+    timings.setdefault(name, []).append(time.perf_counter() - started)
+    del timings[name][:-50]
+
+
+def live_floor(team: str | None) -> None:
+    started = time.perf_counter()
+    url = common.config().db_url
+    now = datetime.now(UTC)
+    tiles = data.desk_tiles(url, team)
+    queue = data.alert_queue(url, team)
+    _kpis(data.floor_kpis(url, team), now)
+    _notify(queue)
+    desks, alerts = st.columns([3, 2])
+    with desks:
+        st.subheader(tr("desks"))
+        if tiles:
+            st.html(tiles_html(tiles, now, common.lang()))
+        else:
+            st.info(tr("no_desks"))
+    with alerts:
+        st.subheader(tr("alert_queue"))
+        _flash()
+        _queue(queue, now)
+    with st.expander(tr("virtual_lights"), expanded=False):
+        _virtual_lights(tiles)
+    _timing("fragment", started)
+
+
+def _kpis(kpis, now: datetime) -> None:
+    cols = st.columns(4)
+    cols[0].metric(tr("calls_in_progress"), kpis.calls_in_progress)
+    cols[1].metric(tr("open_alerts"), kpis.open_alerts)
+    oldest = "–"
+    if kpis.oldest_unacked_at is not None:
+        seconds = max(0, int((now - kpis.oldest_unacked_at).total_seconds()))
+        oldest = f"{seconds // 60}:{seconds % 60:02d}"
+    cols[2].metric(tr("oldest_unacked"), oldest)
+    rate = kpis.escalation_rate_today
+    cols[3].metric(tr("escalation_today"), "–" if rate is None else f"{rate:.0%}")
+
+
+def _notify(queue: list[AlertRow]) -> None:
+    """A toast (and optionally a sound) for alerts not seen before in this session. The
+    first view only remembers what is open: it is all on screen already."""
+    seen = st.session_state.get("_seen_alerts")
+    ids = {a.id for a in queue}
+    if seen is not None:
+        fresh = [a for a in queue if a.id not in seen]
+        for alert in fresh[:5]:
+            st.toast(tr("new_alert", desk=alert.desk_id, reason=cue_name(alert.reason,
+                                                                          common.lang())),
+                     icon="🚨")
+        if fresh and st.session_state.get("sound"):
+            st.audio(beep_wav(), format="audio/wav", autoplay=True)
+        ids |= seen
+    st.session_state["_seen_alerts"] = ids
+
+
+@cache
+def beep_wav(freq: float = 880.0, seconds: float = 0.25, rate: int = 16000) -> bytes:
+    """A short sine beep, generated (nothing is downloaded or shipped)."""
+    frames = b"".join(
+        struct.pack("<h", int(12000 * math.sin(2 * math.pi * freq * i / rate)))
+        for i in range(int(seconds * rate)))
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(frames)
+    return buffer.getvalue()
+
+
+def _acknowledge(alert_id: int, desk_id: str) -> None:
+    """Button callback: runs before the rerun, so the queue is drawn without the alert."""
+    try:
+        result = acknowledge_alert(data.engine(common.config().db_url), alert_id,
+                                   st.session_state.get("supervisor", ""))
+    except StoreError as err:
+        st.session_state["_flash"] = ("error", str(err))
+        return
+    if result.acknowledged:
+        st.session_state["_flash"] = ("success", tr("acked_ok", desk=desk_id))
+    else:
+        st.session_state["_flash"] = ("warning", tr("already_acked", status=result.status,
+                                                    who=result.acked_by or "–"))
+    data.clear_live()
+
+
+def _flash() -> None:
+    flash = st.session_state.pop("_flash", None)
+    if flash:
+        getattr(st, flash[0])(flash[1])
+
+
+def _queue(queue: list[AlertRow], now: datetime) -> None:
+    if not queue:
+        st.success(tr("no_alerts"))
+        return
+    lang = common.lang()
+    for alert in queue[:QUEUE_SHOWN]:
+        age = max(0, int((now - alert.raised_at).total_seconds()))
+        with st.container(border=True, key=f"alert_{alert.id}"):
+            st.markdown(
+                f"{SEVERITY_ICON[min(alert.severity, len(SEVERITY_ICON) - 1)]} "
+                f"**{cue_name(alert.reason, lang)}** · {tr('desk')} **{alert.desk_id}** · "
+                f"{alert.agent_id} · {tr('age')} {age // 60}:{age % 60:02d} · "
+                f"{tr('risk')} {alert.risk:.0%}")
+            if alert.turn_text:
+                st.html(_why_html(alert))
+            ack, open_ = st.columns(2)
+            ack.button(tr("acknowledge"), key=f"ack_{alert.id}", type="primary",
+                       on_click=_acknowledge, args=(alert.id, alert.desk_id))
+            open_.page_link("views/call.py", label=tr("open_call"), icon="📞",
+                            query_params={"call": alert.call_id})
+    if len(queue) > QUEUE_SHOWN:
+        st.caption(tr("more_alerts", n=len(queue) - QUEUE_SHOWN))
+
+
+def _why_html(alert: AlertRow) -> str:
+    from dashboard.transcript import highlight
+
+    text = alert.turn_text or ""
+    snippet = text if len(text) <= 160 else text[:157] + "…"
+    return (f'<div style="font-size:13px;opacity:.9">“{highlight(snippet, alert.evidence)}”'
+            f'</div>') if snippet else html.escape(text)
+
+
+def _virtual_lights(tiles) -> None:
+    path = common.config().lights_dir / "virtual.json"
+    board, error = lights_files.read_json(path)
+    if board is not None:
+        st.caption(tr("virtual_from_bridge", path=path))
+        st.html(lights_html(lights_from_bridge(board), common.lang()))
+        return
+    if error:
+        st.warning(tr("bad_file", path=path, error=error))
+    st.caption(tr("virtual_from_states", path=path))
+    st.html(lights_html(lights_from_states(tiles), common.lang()))

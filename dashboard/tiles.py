@@ -1,0 +1,168 @@
+"""HTML for desk tiles and virtual lights (pure functions, no Streamlit).
+
+Colour is never the only signal (architecture.md): each state also has its own icon, its
+name written out and a fill pattern, in a palette that stays distinct for the common forms
+of colour blindness (Okabe–Ito)."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from dashboard.i18n import cue_name, state_name
+
+
+@dataclass(frozen=True)
+class StateLook:
+    colour: str
+    icon: str
+    pattern: str  # CSS background-image over the colour
+    blink: bool = False
+
+
+_STRIPES = "repeating-linear-gradient(45deg, rgba(255,255,255,.28) 0 6px, transparent 6px 12px)"
+_CROSS = ("repeating-linear-gradient(45deg, rgba(0,0,0,.25) 0 4px, transparent 4px 10px),"
+          "repeating-linear-gradient(-45deg, rgba(0,0,0,.25) 0 4px, transparent 4px 10px)")
+_DOTS = "radial-gradient(rgba(255,255,255,.35) 2px, transparent 2.5px)"
+LOOKS: dict[str, StateLook] = {
+    "off": StateLook("#6b6b6b", "○", "none"),
+    "calm": StateLook("#009E73", "●", "none"),
+    "watch": StateLook("#E69F00", "▲", _STRIPES),
+    "alert": StateLook("#D55E00", "‼", _CROSS, blink=True),
+    "acknowledged": StateLook("#0072B2", "✔", _DOTS),
+    "stale": StateLook("#bbbbbb", "?", "none"),
+}
+
+CSS = """
+<style>
+.fl-grid{display:flex;flex-wrap:wrap;gap:6px}
+.fl-tile{width:150px;border-radius:6px;padding:5px 7px;color:#fff;font-size:12px;
+ line-height:1.3;border:3px solid transparent;box-sizing:border-box;background-size:auto,12px 12px}
+.fl-tile b{font-size:13px}
+.fl-tile .fl-state{font-weight:700;text-transform:uppercase;letter-spacing:.03em}
+.fl-tile.fl-blink{animation:fl-blink 1s steps(2,start) infinite;border-color:#000}
+.fl-tile svg{display:block;margin-top:2px;background:rgba(0,0,0,.15);border-radius:2px}
+@keyframes fl-blink{50%{border-color:#fff}}
+.fl-lights{display:flex;flex-wrap:wrap;gap:8px}
+.fl-light{display:flex;flex-direction:column;align-items:center;font-size:11px;width:58px}
+.fl-bulb{width:26px;height:26px;border-radius:50%;border:2px solid #333}
+.fl-fx-blink{animation:fl-on-off var(--p,400ms) steps(2,start) infinite}
+.fl-fx-pulse{animation:fl-pulse var(--p,2000ms) ease-in-out infinite}
+@keyframes fl-on-off{50%{opacity:.1}}
+@keyframes fl-pulse{50%{opacity:.35}}
+</style>
+"""
+
+
+def look(state: str | None) -> StateLook:
+    return LOOKS.get(state or "off", LOOKS["stale"])
+
+
+def sparkline(values: Sequence[float], *, width: int = 120, height: int = 20) -> str:
+    """An inline SVG polyline of values in [-1, 1] (customer sentiment), 0 as a faint line."""
+    if len(values) < 2:
+        return ""
+    step = width / (len(values) - 1)
+    points = " ".join(
+        f"{i * step:.1f},{(1 - (max(-1.0, min(1.0, v)) + 1) / 2) * height:.1f}"
+        for i, v in enumerate(values)
+    )
+    mid = height / 2
+    return (f'<svg width="{width}" height="{height}" role="img" aria-label="sentiment trend">'
+            f'<line x1="0" y1="{mid}" x2="{width}" y2="{mid}" stroke="rgba(255,255,255,.4)" '
+            f'stroke-dasharray="2,2"/><polyline fill="none" stroke="#fff" stroke-width="1.5" '
+            f'points="{points}"/></svg>')
+
+
+def duration_text(started_at: datetime | None, now: datetime) -> str:
+    if started_at is None:
+        return ""
+    seconds = max(0, int((now - started_at).total_seconds()))
+    hours, rest = divmod(seconds, 3600)
+    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
+
+
+def tile_html(tile, now: datetime, lang: str = "en") -> str:
+    """One desk tile (``tile`` is a :class:`store.queries.DeskTile`)."""
+    lk = look(tile.state)
+    esc = html.escape
+    lines = [f'<b>{esc(tile.desk_id)}</b> · {esc(tile.agent_id or "")}',
+             f'<span class="fl-state">{lk.icon} {esc(state_name(tile.state, lang))}</span>']
+    if tile.call_id:
+        risk = f"{tile.risk:.0%}" if tile.risk is not None else "–"
+        lines.append(f"⏱ {duration_text(tile.started_at, now)} · ⚑ {risk}")
+        if tile.reason:
+            lines.append(esc(cue_name(tile.reason, lang)))
+        lines.append(sparkline(tile.sentiment_trail))
+    classes = "fl-tile fl-blink" if lk.blink else "fl-tile"
+    title = esc(f"{tile.desk_id} {tile.state} {tile.team or ''}")
+    return (f'<div class="{classes}" data-desk="{esc(tile.desk_id)}" '
+            f'data-state="{esc(tile.state)}" title="{title}" '
+            f'style="background-color:{lk.colour};background-image:{lk.pattern}">'
+            + "<br>".join(lines) + "</div>")
+
+
+def tiles_html(tiles: Iterable, now: datetime, lang: str = "en") -> str:
+    return CSS + '<div class="fl-grid">' + "".join(tile_html(t, now, lang) for t in tiles) \
+        + "</div>"
+
+
+@dataclass(frozen=True)
+class VirtualLight:
+    name: str
+    state: str
+    colour: str
+    effect: str  # solid | blink | pulse | off
+    period_ms: int | None = None
+
+
+def lights_from_states(tiles: Iterable) -> list[VirtualLight]:
+    """Lights drawn from desk states, for when no bridge writes virtual lights."""
+    effects = {"alert": ("blink", 400), "acknowledged": ("blink", 1200), "watch": ("pulse", 2000)}
+    out = []
+    for tile in tiles:
+        effect, period = effects.get(tile.state, ("off" if tile.state == "off" else "solid", None))
+        out.append(VirtualLight(tile.desk_id, tile.state, look(tile.state).colour, effect, period))
+    return out
+
+
+_HEX = re.compile(r"#[0-9a-fA-F]{6}")
+
+
+def lights_from_bridge(data: dict) -> list[VirtualLight]:
+    """Lights from the bridge's virtual.json (``{"lights": {name: {"state", "look"}}}``)."""
+    out = []
+    for name, entry in sorted((data.get("lights") or {}).items()):
+        if not isinstance(entry, dict):
+            continue
+        lk = entry.get("look") if isinstance(entry.get("look"), dict) else {}
+        colour = str(lk.get("color") or "")
+        if not _HEX.fullmatch(colour):  # the file is outside input: never let it into CSS raw
+            colour = look(entry.get("state")).colour
+        out.append(VirtualLight(str(name), str(entry.get("state", "stale")), colour,
+                                str(lk.get("effect") or "solid"),
+                                _period(lk.get("period_ms"))))
+    return out
+
+
+def _period(value: object) -> int | None:
+    return int(value) if isinstance(value, int | float) and 50 <= value <= 60_000 else None
+
+
+def lights_html(lights: Iterable[VirtualLight], lang: str = "en") -> str:
+    esc = html.escape
+    cells = []
+    for light in lights:
+        lit = light.effect != "off"
+        fx = f" fl-fx-{light.effect}" if light.effect in ("blink", "pulse") else ""
+        period = f"--p:{int(light.period_ms)}ms;" if light.period_ms else ""
+        colour = esc(light.colour) if lit else "#222"
+        cells.append(
+            f'<div class="fl-light" data-light="{esc(light.name)}" '
+            f'data-state="{esc(light.state)}"><div class="fl-bulb{fx}" '
+            f'style="{period}background:{colour}"></div>{esc(light.name)}<br>'
+            f'{look(light.state).icon} {esc(state_name(light.state, lang))}</div>')
+    return CSS + '<div class="fl-lights">' + "".join(cells) + "</div>"

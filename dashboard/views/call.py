@@ -1,0 +1,3 @@
+from dashboard.call_page import page
+
+page()

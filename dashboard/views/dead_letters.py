@@ -1,0 +1,3 @@
+from dashboard.dead_letters_page import page
+
+page()

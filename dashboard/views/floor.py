@@ -1,0 +1,3 @@
+from dashboard.floor_page import page
+
+page()

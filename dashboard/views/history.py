@@ -1,0 +1,3 @@
+from dashboard.history_page import page
+
+page()

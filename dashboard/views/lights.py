@@ -1,0 +1,3 @@
+from dashboard.lights_page import page
+
+page()

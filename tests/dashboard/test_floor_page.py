@@ -1,0 +1,52 @@
+"""The live floor in AppTest against real stores: tiles, KPIs, the alert queue, and that
+Acknowledge writes the acknowledgement (and only once)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from store.db import open_store
+from store.schema import alerts
+
+
+def _html(at) -> str:
+    return "".join(str(el.proto) for el in at.get("html"))
+
+
+def test_floor_shows_every_desk_and_the_open_alerts(app, small_store) -> None:
+    at = app(small_store.url)
+    assert not at.exception
+    page = _html(at)
+    for desk in small_store.desks:
+        assert f'data-desk=\\"{desk}\\"' in page or f'data-desk="{desk}"' in page
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Calls in progress"] == str(len(small_store.live_calls))
+    assert metrics["Open alerts"] == str(len(small_store.open_alert_ids))
+    ack_buttons = [b for b in at.button if b.key and b.key.startswith("ack_")]
+    assert len(ack_buttons) == len(small_store.open_alert_ids)
+
+
+def test_acknowledge_writes_the_ack_once(app, fresh_store) -> None:
+    assert fresh_store.open_alert_ids, "the factory should leave an open alert"
+    alert_id = fresh_store.open_alert_ids[0]
+    at = app(fresh_store.url, supervisor="Ana")
+    at.button(key=f"ack_{alert_id}").click().run()
+    assert not at.exception
+    assert any("acknowledged" in s.value for s in at.success)
+    engine = open_store(fresh_store.url, migrate=False)
+    with engine.connect() as conn:
+        row = conn.execute(select(alerts).where(alerts.c.id == alert_id)).mappings().one()
+    assert row["status"] == "acknowledged" and row["acked_by"] == "Ana"
+    assert row["ack_applied"] is False and row["ack_latency_s"] >= 0
+    assert f"ack_{alert_id}" not in [b.key for b in at.button]
+
+
+def test_acknowledge_without_a_name_asks_for_it(app, fresh_store) -> None:
+    alert_id = fresh_store.open_alert_ids[0]
+    at = app(fresh_store.url, supervisor="")
+    at.button(key=f"ack_{alert_id}").click().run()
+    assert any("name" in e.value for e in at.error)
+    engine = open_store(fresh_store.url, migrate=False)
+    with engine.connect() as conn:
+        status = conn.execute(select(alerts.c.status).where(alerts.c.id == alert_id)).scalar()
+    assert status == "open"
