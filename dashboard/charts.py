@@ -1,0 +1,234 @@
+"""Plotly figures as plain functions of query results (tests call them without Streamlit).
+Every figure uses the colour-blind-safe Okabe–Ito palette, and states and zones are named
+in text as well as coloured."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from statistics import median
+
+import plotly.graph_objects as go
+
+from dashboard.i18n import cue_name, state_name, t
+from dashboard.tiles import LOOKS
+
+OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442",
+             "#000000")
+ZONE_COLOURS = {"benchmark": "#009E73", "innovation": "#56B4E9", "training": "#E69F00",
+                "correction": "#D55E00"}
+
+
+def _layout(fig: go.Figure, title: str, **kwargs) -> go.Figure:
+    fig.update_layout(title=title, margin={"l": 40, "r": 20, "t": 50, "b": 40},
+                      colorway=OKABE_ITO, **kwargs)
+    return fig
+
+
+def state_bands(turns: Sequence) -> list[tuple[int, int, str]]:
+    """Runs of the same desk state over turn indices: (first seq, last seq, state)."""
+    bands: list[tuple[int, int, str]] = []
+    for turn in turns:
+        if bands and bands[-1][2] == turn.state:
+            bands[-1] = (bands[-1][0], turn.seq, turn.state)
+        else:
+            bands.append((turn.seq, turn.seq, turn.state))
+    return bands
+
+
+def ack_turn(turns: Sequence, acked_at) -> int | None:
+    """The turn during which an acknowledgement arrived (the last turn at or before it)."""
+    if acked_at is None or not turns:
+        return None
+    before = [t.seq for t in turns if t.ts is not None and t.ts <= acked_at]
+    return before[-1] if before else turns[0].seq
+
+
+def risk_timeline(turns: Sequence, alerts: Sequence = (), lang: str = "en") -> go.Figure:
+    """Risk after each turn, the desk-state bands behind it, the alert and the
+    acknowledgement marked."""
+    fig = go.Figure()
+    for first, last, state in state_bands(turns):
+        fig.add_vrect(x0=first - 0.5, x1=last + 0.5, fillcolor=LOOKS.get(state, LOOKS["off"])
+                      .colour, opacity=0.18, line_width=0, annotation_text=state_name(state, lang),
+                      annotation_position="top left", annotation_font_size=10)
+    fig.add_trace(go.Scatter(
+        x=[t.seq for t in turns], y=[t.risk for t in turns], mode="lines+markers",
+        name=t("risk", lang), line={"color": "#000000"},
+        customdata=[[t.speaker, t.cue] for t in turns],
+        hovertemplate="#%{x} %{customdata[0]}<br>risk %{y:.0%}<br>%{customdata[1]}"
+                      "<extra></extra>"))
+    for alert in alerts:
+        label = f"⚠ {t('alert_raised', lang)}: {cue_name(alert.reason, lang)}"
+        fig.add_vline(x=alert.turn_index, line={"color": LOOKS["alert"].colour, "width": 2},
+                      annotation_text=label,
+                      annotation_position="bottom right")
+        seq = ack_turn(turns, alert.acked_at)
+        if seq is not None:
+            who = f" ({alert.acked_by})" if alert.acked_by else ""
+            fig.add_vline(x=seq, line={"color": LOOKS["acknowledged"].colour, "dash": "dash"},
+                          annotation_text=f"✔ {t('acknowledged_mark', lang)}{who}",
+                          annotation_position="top right")
+    fig.update_yaxes(range=[0, 1.05], tickformat=".0%", title=t("risk", lang))
+    fig.update_xaxes(title=t("turn", lang))
+    return _layout(fig, t("risk_timeline", lang), showlegend=False, height=320)
+
+
+def escalation_over_time(days: Sequence, lang: str = "en") -> go.Figure:
+    """Escalation rate (bars) and mean customer sentiment (line, second axis) per day."""
+    x = [d.day for d in days]
+    fig = go.Figure()
+    fig.add_trace(go.Bar(x=x, y=[d.escalation_rate for d in days],
+                         name=t("escalation_rate", lang), marker_color=OKABE_ITO[3],
+                         customdata=[[d.calls] for d in days],
+                         hovertemplate="%{x}<br>%{y:.0%} of %{customdata[0]}<extra></extra>"))
+    fig.add_trace(go.Scatter(x=x, y=[d.mean_sentiment for d in days], yaxis="y2",
+                             mode="lines+markers", name=t("customer_sentiment", lang),
+                             line={"color": OKABE_ITO[0]}))
+    return _layout(fig, t("escalation_over_time", lang), height=340,
+                   yaxis={"tickformat": ".0%", "title": t("escalation_rate", lang)},
+                   yaxis2={"overlaying": "y", "side": "right", "range": [-1, 1],
+                           "title": t("customer_sentiment", lang)},
+                   legend={"orientation": "h", "y": -0.2})
+
+
+def cue_bars(counts: dict[str, int], lang: str = "en") -> go.Figure:
+    names = list(counts)
+    fig = go.Figure(go.Bar(x=[counts[n] for n in names], y=[cue_name(n, lang) for n in names],
+                           orientation="h", marker_color=OKABE_ITO[1]))
+    fig.update_yaxes(autorange="reversed")
+    return _layout(fig, t("cues_breakdown", lang), height=320)
+
+
+def ack_latency_bars(rows: Sequence, lang: str = "en") -> go.Figure:
+    fig = go.Figure(go.Bar(
+        x=[r.supervisor for r in rows], y=[r.median_s for r in rows],
+        error_y={"type": "data", "symmetric": False,
+                 "array": [r.p90_s - r.median_s for r in rows]},
+        marker_color=OKABE_ITO[0], customdata=[[r.acknowledged, r.p90_s] for r in rows],
+        hovertemplate="%{x}: median %{y:.0f}s, p90 %{customdata[1]:.0f}s "
+                      "(%{customdata[0]} alerts)<extra></extra>"))
+    fig.update_yaxes(title=t("median_s", lang))
+    return _layout(fig, t("ack_latency", lang), height=320)
+
+
+def qa_histogram(buckets: dict[int, int], lang: str = "en", width: int = 5) -> go.Figure:
+    fig = go.Figure(go.Bar(x=[b + width / 2 for b in buckets], y=list(buckets.values()),
+                           width=[width * 0.95] * len(buckets), marker_color=OKABE_ITO[2]))
+    fig.update_xaxes(range=[0, 100], title=t("qa_score", lang))
+    fig.update_yaxes(title=t("calls", lang))
+    return _layout(fig, t("qa_distribution", lang), height=320)
+
+
+def technique_heatmap(rates: Sequence, technique: str, lang: str = "en") -> go.Figure:
+    """Use rate of one technique, agents × weeks."""
+    chosen = [r for r in rates if r.technique == technique]
+    agents = sorted({r.agent_id for r in chosen})
+    weeks = sorted({r.week for r in chosen})
+    cell = {(r.agent_id, r.week): r for r in chosen}
+    z = [[cell[(a, w)].rate if (a, w) in cell else None for w in weeks] for a in agents]
+    text = [[f"{cell[(a, w)].used}/{cell[(a, w)].applicable}" if (a, w) in cell else ""
+             for w in weeks] for a in agents]
+    fig = go.Figure(go.Heatmap(z=z, x=[w.isoformat() for w in weeks], y=agents, text=text,
+                               zmin=0, zmax=1, colorscale="Cividis",
+                               hovertemplate="%{y} %{x}: %{z:.0%} (%{text})<extra></extra>"))
+    fig.update_xaxes(title=t("week", lang))
+    return _layout(fig, f"{t('technique_use', lang)}: {t('tech_' + technique, lang)}",
+                   height=max(300, 18 * len(agents) + 120))
+
+
+OUTCOMES = {  # outcome key -> (AgentOutcome attribute, higher is better)
+    "csat": ("mean_csat", True),
+    "escalation": ("escalation_rate", False),
+    "qa": ("mean_qa", True),
+}
+
+
+def zone(use: float, outcome: float, use_mid: float, outcome_mid: float,
+         higher_is_better: bool = True) -> str:
+    """The four-quadrant zone (domain.md): benchmark = uses the technique and gets good
+    outcomes; innovation = good outcomes without it; training = neither; correction = uses
+    it but outcomes are poor."""
+    good = outcome >= outcome_mid if higher_is_better else outcome <= outcome_mid
+    uses = use >= use_mid
+    if uses:
+        return "benchmark" if good else "correction"
+    return "innovation" if good else "training"
+
+
+def quadrant_points(agents: Sequence, outcome: str) -> list[dict]:
+    """Agents with a use rate and an outcome value, each with its zone; medians split."""
+    attr, higher = OUTCOMES[outcome]
+    rows = [(a, a.use_rate, getattr(a, attr)) for a in agents
+            if a.use_rate is not None and getattr(a, attr) is not None]
+    if not rows:
+        return []
+    use_mid = median(r[1] for r in rows)
+    out_mid = median(r[2] for r in rows)
+    return [{"agent_id": a.agent_id, "team": a.team, "calls": a.calls, "use_rate": u,
+             "outcome": o, "zone": zone(u, o, use_mid, out_mid, higher),
+             "use_mid": use_mid, "outcome_mid": out_mid} for a, u, o in rows]
+
+
+def quadrant(points: Sequence[dict], technique: str, outcome: str,
+             lang: str = "en") -> go.Figure:
+    """The four-quadrant coaching chart: technique use rate × outcome, zones named."""
+    fig = go.Figure()
+    for name, colour in ZONE_COLOURS.items():
+        members = [p for p in points if p["zone"] == name]
+        fig.add_trace(go.Scatter(
+            x=[p["use_rate"] for p in members], y=[p["outcome"] for p in members],
+            mode="markers+text", text=[p["agent_id"] for p in members],
+            textposition="top center", name=t(f"zone_{name}", lang),
+            marker={"color": colour, "size": 11, "symbol": _ZONE_SYMBOLS[name]}))
+    if points:
+        fig.add_vline(x=points[0]["use_mid"], line={"dash": "dot", "color": "#555"})
+        fig.add_hline(y=points[0]["outcome_mid"], line={"dash": "dot", "color": "#555"})
+    higher = OUTCOMES[outcome][1]
+    fig.update_xaxes(title=f"{t('use_rate', lang)}: {t('tech_' + technique, lang)}",
+                     tickformat=".0%", range=[-0.05, 1.05])
+    fig.update_yaxes(title=t(f"out_{outcome}", lang), autorange=True if higher else "reversed")
+    return _layout(fig, t("quadrant", lang), height=460)
+
+
+_ZONE_SYMBOLS = {"benchmark": "star", "innovation": "diamond", "training": "circle",
+                 "correction": "x"}
+
+
+def confusion_heatmap(labels: Sequence[str], matrix: Sequence[Sequence[int]],
+                      title: str) -> go.Figure:
+    """Rows are the truth, columns the prediction; each cell shows its count."""
+    fig = go.Figure(go.Heatmap(z=matrix, x=list(labels), y=list(labels), colorscale="Blues",
+                               text=matrix, texttemplate="%{text}",
+                               hovertemplate="true %{y}, predicted %{x}: %{z}<extra></extra>"))
+    fig.update_yaxes(autorange="reversed", title="true")
+    fig.update_xaxes(title="predicted")
+    return _layout(fig, title, height=max(320, 40 * len(labels) + 120))
+
+
+def pr_curve(precision: Sequence[float], recall: Sequence[float],
+             thresholds: Sequence[float], current: float | None = None,
+             lang: str = "en") -> go.Figure:
+    """Precision and recall against the escalation threshold."""
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=list(thresholds), y=list(precision), name="precision",
+                             line={"color": OKABE_ITO[0]}))
+    fig.add_trace(go.Scatter(x=list(thresholds), y=list(recall), name="recall",
+                             line={"color": OKABE_ITO[3], "dash": "dash"}))
+    if current is not None:
+        fig.add_vline(x=current, line={"dash": "dot"}, annotation_text=t("current_threshold",
+                                                                          lang))
+    fig.update_xaxes(title="threshold", range=[0, 1])
+    fig.update_yaxes(range=[0, 1.05])
+    return _layout(fig, t("thresholds", lang), height=320)
+
+
+def alerts_per_hour(thresholds: Sequence[float], rates: Sequence[float],
+                    current: float | None = None, lang: str = "en") -> go.Figure:
+    fig = go.Figure(go.Scatter(x=list(thresholds), y=list(rates), mode="lines",
+                               line={"color": OKABE_ITO[1]}))
+    if current is not None:
+        fig.add_vline(x=current, line={"dash": "dot"}, annotation_text=t("current_threshold",
+                                                                          lang))
+    fig.update_xaxes(title="threshold", range=[0, 1])
+    fig.update_yaxes(title="alerts / agent-hour", rangemode="tozero")
+    return _layout(fig, "alerts / agent-hour", height=320)
