@@ -155,10 +155,13 @@ def zone(use: float, outcome: float, use_mid: float, outcome_mid: float,
     return "innovation" if good else "training"
 
 
-def quadrant_points(agents: Sequence, outcome: str) -> list[dict]:
-    """Agents with a use rate and an outcome value, each with its zone; medians split."""
+def quadrant_points(agents: Sequence, outcome: str, technique: str = "") -> list[dict]:
+    """Agents with a use rate and an outcome value, each with its zone; medians split. For
+    ``taboo`` the x value is the share of calls *without* a taboo phrase, so right is good
+    for every technique."""
     attr, higher = OUTCOMES[outcome]
-    rows = [(a, a.use_rate, getattr(a, attr)) for a in agents
+    flip = technique == "taboo"
+    rows = [(a, 1 - a.use_rate if flip else a.use_rate, getattr(a, attr)) for a in agents
             if a.use_rate is not None and getattr(a, attr) is not None]
     if not rows:
         return []
@@ -184,7 +187,8 @@ def quadrant(points: Sequence[dict], technique: str, outcome: str,
         fig.add_vline(x=points[0]["use_mid"], line={"dash": "dot", "color": "#555"})
         fig.add_hline(y=points[0]["outcome_mid"], line={"dash": "dot", "color": "#555"})
     higher = OUTCOMES[outcome][1]
-    fig.update_xaxes(title=f"{t('use_rate', lang)}: {t('tech_' + technique, lang)}",
+    name = t("item_taboo" if technique == "taboo" else "tech_" + technique, lang)
+    fig.update_xaxes(title=f"{t('use_rate', lang)}: {name}",
                      tickformat=".0%", range=[-0.05, 1.05])
     fig.update_yaxes(title=t(f"out_{outcome}", lang), autorange=True if higher else "reversed")
     return _layout(fig, t("quadrant", lang), height=460)

@@ -1,0 +1,43 @@
+"""History & coaching in AppTest: charts and tables render, filters work, absurd ranges are
+a message."""
+
+from __future__ import annotations
+
+from datetime import date
+
+
+def test_history_renders_every_chart_with_csv(app, small_store) -> None:
+    at = app(small_store.url, "history")
+    assert not at.exception
+    assert len(at.get("plotly_chart")) == 6
+    assert len(at.get("download_button")) == 6
+
+
+def test_history_filters_by_team_and_agent(app, small_store) -> None:
+    at = app(small_store.url, "history")
+    at.selectbox(key="history_team").set_value("billing").run()
+    assert not at.exception
+    at.selectbox(key="history_agent").set_value("a-000").run()
+    assert not at.exception
+
+
+def test_reversed_range_is_a_message(app, small_store) -> None:
+    at = app(small_store.url, "history")
+    at.date_input(key="history_range").set_value((date(2026, 5, 1), date(2020, 1, 1))).run()
+    assert not at.exception
+    assert at.error and "ends before it starts" in at.error[0].value
+
+
+def test_range_outside_the_data_is_a_message(app, small_store) -> None:
+    at = app(small_store.url, "history")
+    at.date_input(key="history_range").set_value((date(2001, 1, 1), date(2001, 2, 1))).run()
+    assert not at.exception
+    assert any("No finished calls" in i.value for i in at.info)
+
+
+def test_huge_range_is_clamped_to_the_data(app, small_store) -> None:
+    at = app(small_store.url, "history")
+    at.date_input(key="history_range").set_value((date(2000, 1, 1), date(2100, 12, 31))).run()
+    assert not at.exception
+    assert any("showing that span" in c.value for c in at.caption)
+    assert len(at.get("plotly_chart")) == 6
