@@ -75,7 +75,8 @@ def parse_event(raw: bytes | str, *, now: datetime | None = None) -> Event:
     try:
         obj = json.loads(raw)
     except json.JSONDecodeError as err:
-        raise EventRejected(f"malformed JSON: {err.msg} at line {err.lineno} col {err.colno}") from None
+        where = f"line {err.lineno} col {err.colno}"
+        raise EventRejected(f"malformed JSON: {err.msg} at {where}") from None
     return event_from_dict(obj, now=now)
 
 

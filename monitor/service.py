@@ -32,7 +32,7 @@ class MonitorService:
     def __init__(self, engine: Engine, writer: StoreWriter, inbox: FairInbox | None = None,
                  publisher: Publisher | None = None) -> None:
         self.engine, self.writer = engine, writer
-        self.inbox = inbox or FairInbox()
+        self.inbox = inbox if inbox is not None else FairInbox()
         self.publisher = publisher
         self.config = engine.config
         self._republish = threading.Event()
