@@ -40,15 +40,62 @@ def build_service(model: FloorlightModel, lexicon: Lexicon, config: MonitorConfi
 
 def serve(service: MonitorService, stop: threading.Event) -> None:
     """Run until ``stop`` is set: resume from the store, connect, loop, say goodbye."""
-    link = service.publisher
     service.resume()
-    if isinstance(link, MonitorLink):
-        link.start()
+    if isinstance(service.publisher, MonitorLink):
+        service.publisher.start()
     try:
         service.run(stop)
     finally:
-        if isinstance(link, MonitorLink):
-            link.stop()
+        service.close()
+
+
+def run_inprocess(events: Iterable[dict], *, db_url: str | None,
+                  stop: threading.Event | None = None, model: FloorlightModel | None = None,
+                  lexicon: Lexicon | None = None, config: MonitorConfig | None = None,
+                  mqtt_url: str | None = None) -> MonitorService:
+    """The monitor fed from this process (the simulator): events are consumed as the iterable
+    yields them (it may pace itself); returns when it is exhausted and every event has been
+    applied, or when ``stop`` is set. Defaults: the promoted model, the bundled lexicon, the
+    default store."""
+    model, lexicon, db_url = _defaults(model, lexicon, db_url)
+    service = build_service(model, lexicon, config or MonitorConfig(), db_url=db_url,
+                            mqtt_url=mqtt_url)
+    stop = stop or threading.Event()
+    done = threading.Event()
+
+    def feed() -> None:
+        try:
+            for event in events:
+                if stop.is_set():
+                    return
+                service.feed([Incoming("simulator", event)])
+        finally:
+            done.set()
+
+    service.resume()
+    if isinstance(service.publisher, MonitorLink):
+        service.publisher.start()
+    threading.Thread(target=feed, name="simulator-feed", daemon=True).start()
+    try:
+        while not stop.is_set() and not (done.is_set() and not len(service.inbox)):
+            service.step(0.05)
+        service.step(0.0)
+    finally:
+        service.close()
+    return service
+
+
+def _defaults(model: FloorlightModel | None, lexicon: Lexicon | None,
+              db_url: str | None) -> tuple[FloorlightModel, Lexicon, str]:
+    if model is None or lexicon is None or db_url is None:
+        from floorlight import settings  # where a bare call finds the runtime files
+        from models.artifacts import load_model
+        from models.lexicon import load_lexicon
+
+        model = model or load_model(settings.models_dir())
+        lexicon = lexicon or load_lexicon([settings.DATA_DIR / "lexicon" / "qa_lexicon.tsv"])
+        db_url = db_url or settings.default_db_url()
+    return model, lexicon, db_url
 
 
 def read_events(stream: IO[str], source: str) -> Iterator[Incoming]:

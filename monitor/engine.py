@@ -28,7 +28,15 @@ from models.lexicon import Lexicon
 from models.text import detect_lang
 from monitor.calls import OpenCall, Turn
 from monitor.config import MonitorConfig
-from monitor.events import CallEnded, CallStarted, Event, EventRejected, Utterance, parse_event
+from monitor.events import (
+    CallEnded,
+    CallStarted,
+    Event,
+    EventRejected,
+    Utterance,
+    event_from_dict,
+    parse_event,
+)
 from monitor.floor import DeskState, off_desk
 from monitor.qa import call_scorecard, turn_qa
 from monitor.redact import redact
@@ -52,7 +60,7 @@ class Incoming:
     """One raw event and where it came from (a topic, ``file:line``, ``simulator``)."""
 
     source: str
-    raw: bytes | str | Event
+    raw: bytes | str | dict | Event
     token: object = None  # the transport's handle for acknowledging it (an MQTT mid)
 
 
@@ -225,8 +233,7 @@ class Engine:
         events = []
         for item in items:
             try:
-                event = item.raw if not isinstance(item.raw, bytes | str) else \
-                    parse_event(item.raw, now=now)
+                event = _event_of(item.raw, now)
             except EventRejected as err:
                 if self.owns(err.call_id):
                     self._dead(changes, now, item.source, err.reason, err.event_id, err.call_id,
@@ -514,6 +521,14 @@ class Engine:
         if isinstance(payload, bytes):
             payload = payload[: PAYLOAD_KEEP * 4].decode("utf-8", errors="replace")
         return self._redact(str(payload)[:PAYLOAD_KEEP])
+
+
+def _event_of(raw: bytes | str | dict | Event, now: datetime) -> Event:
+    if isinstance(raw, bytes | str):
+        return parse_event(raw, now=now)
+    if isinstance(raw, dict):
+        return event_from_dict(raw, now=now)
+    return raw
 
 
 def utc(ts: datetime) -> datetime:

@@ -61,12 +61,15 @@ class MonitorService:
     # --- the loop ----------------------------------------------------------------------------
 
     def run(self, stop: threading.Event, *, idle_wait_s: float = 0.05) -> None:
-        """Loop until ``stop`` is set (call :meth:`resume` first)."""
-        try:
-            while not stop.is_set():
-                self.step(idle_wait_s)
-        finally:
-            self._heartbeat("offline")
+        """Loop until ``stop`` is set (call :meth:`resume` first, :meth:`close` after)."""
+        while not stop.is_set():
+            self.step(idle_wait_s)
+
+    def close(self) -> None:
+        """Say goodbye: heartbeat ``offline``, last-will-free disconnect."""
+        self._heartbeat("offline")
+        if self.publisher is not None and hasattr(self.publisher, "stop"):
+            self.publisher.stop()
 
     def step(self, wait_s: float = 0.0) -> int:
         """One batch (if any arrived within ``wait_s``) and due housekeeping."""
