@@ -165,7 +165,7 @@ def _review(detail: CallDetail) -> None:
             f"{sentiment_name(by_seq[s].sentiment, lang)} · {cue_name(by_seq[s].cue, lang)} · "
             f"{by_seq[s].text[:60]}"))
         field = st.radio(tr("field"), ("sentiment", "cue"), key="review_field", horizontal=True,
-                         format_func=lambda f: tr(f))
+                         format_func=common.labels(("sentiment", "cue"), translate=True))
         values, name = (SENTIMENTS, sentiment_name) if field == "sentiment" else (CUES, cue_name)
         value = st.selectbox(tr("new_value"), values, key=f"review_value_{field}",
                              format_func=lambda v: name(v, lang))

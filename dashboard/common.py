@@ -36,12 +36,20 @@ def sidebar() -> None:
         st.text_input(tr("supervisor"), key="supervisor", max_chars=128)
 
 
+def labels(options, *, all_key: str = "", prefix: str = "", translate: bool = False):
+    """A ``format_func`` fixed to this run's language. (A lambda calling ``tr`` would read
+    the language when the widget is drawn later, outside this run.)"""
+    names = {o: (tr(f"{prefix}{o}") if prefix or translate else o) if o else tr(all_key)
+             for o in options}
+    return names.get
+
+
 def team_filter(teams: list[str], *, key: str = "team") -> str | None:
     options = ["", *teams]
     if st.session_state.get(key) not in options:
         st.session_state[key] = ""
     choice = st.selectbox(tr("team"), options, key=key,
-                          format_func=lambda x: x or tr("all_teams"))
+                          format_func=labels(options, all_key="all_teams"))
     return choice or None
 
 

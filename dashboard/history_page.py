@@ -64,9 +64,11 @@ def _filters(span) -> HistoryFilter | None:
     picked = cols[0].date_input(tr("date_range"), value=default, key="history_range",
                                 min_value=date(2000, 1, 1), max_value=date(2100, 12, 31))
     team = cols[1].selectbox(tr("team"), ["", *span.teams], key="history_team",
-                             format_func=lambda x: x or tr("all_teams")) or None
+                             format_func=common.labels(["", *span.teams],
+                                                       all_key="all_teams")) or None
     agent = cols[2].selectbox(tr("agent"), ["", *span.agents], key="history_agent",
-                              format_func=lambda x: x or tr("all_agents")) or None
+                              format_func=common.labels(["", *span.agents],
+                                                                all_key="all_agents")) or None
     if not isinstance(picked, tuple | list) or len(picked) < 2:
         st.info(tr("pick_end"))
         return None
@@ -85,7 +87,7 @@ def _filters(span) -> HistoryFilter | None:
 def _techniques(url: str, flt: HistoryFilter) -> None:
     st.subheader(tr("technique_use"))
     technique = st.selectbox(tr("technique"), TECHNIQUES, index=1, key="technique_pick",
-                             format_func=lambda x: tr(f"tech_{x}"))
+                             format_func=common.labels(TECHNIQUES, prefix="tech_"))
     rates = data.technique_rates(url, flt)
     if not rates:
         st.info(tr("range_empty", start=flt.start, end=flt.end))
@@ -102,9 +104,9 @@ def _quadrant(url: str, flt: HistoryFilter) -> None:
     st.subheader(tr("quadrant"))
     cols = st.columns(2)
     technique = cols[0].selectbox(tr("technique"), TECHNIQUES, index=1, key="quadrant_technique",
-                                  format_func=lambda x: tr(f"tech_{x}"))
+                                  format_func=common.labels(TECHNIQUES, prefix="tech_"))
     outcome = cols[1].selectbox(tr("outcome"), tuple(charts.OUTCOMES), key="quadrant_outcome",
-                                format_func=lambda x: tr(f"out_{x}"))
+                                format_func=common.labels(charts.OUTCOMES, prefix="out_"))
     points = charts.quadrant_points(data.agent_outcomes(url, flt, technique), outcome,
                                    technique)
     if not points:

@@ -1,0 +1,52 @@
+"""``floorlight dashboard``: serve the supervisor dashboard (Streamlit) for a store."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+
+from floorlight import settings
+from floorlight.commands._common import fail
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    from dashboard.launch import DEFAULT_HOST, DEFAULT_PORT
+
+    parser = subparsers.add_parser("dashboard", help="serve the supervisor dashboard")
+    parser.add_argument("--db", default=None,
+                        help="store URL (default: $FLOORLIGHT_DB or the SQLite file in "
+                        "$FLOORLIGHT_HOME)")
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="default: %(default)s")
+    parser.add_argument("--host", default=DEFAULT_HOST,
+                        help="address to bind (default: %(default)s, this machine only)")
+    parser.add_argument("--refresh", type=float, default=None,
+                        help="live refresh interval in seconds (default 2)")
+    parser.add_argument("--migrate", action="store_true",
+                        help="bring an older store's schema up to date first (stop the "
+                        "monitor while doing this on a shared store)")
+    parser.set_defaults(func=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from dashboard.launch import command
+    from store.db import open_store, redact_url
+    from store.errors import StoreError
+
+    url = args.db or settings.default_db_url()
+    if args.migrate:
+        try:
+            open_store(url).dispose()
+        except StoreError as err:
+            return fail(str(err))
+        print(f"migrated {redact_url(url)}", flush=True)
+    try:
+        argv = command(url, args.port, args.host, refresh_s=args.refresh)
+    except ValueError as err:
+        return fail(str(err))
+    print(f"dashboard: http://{args.host}:{args.port}/  (store {redact_url(url)})", flush=True)
+    env = dict(os.environ, FLOORLIGHT_HOME=str(settings.home_dir()))
+    try:
+        return subprocess.call(argv, env=env)
+    except KeyboardInterrupt:
+        return 130
