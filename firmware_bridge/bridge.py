@@ -8,6 +8,7 @@ heartbeats, the stale fail-safe, quiet-hours changes and health output."""
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from types import ModuleType
@@ -16,9 +17,13 @@ from typing import Any
 from firmware_bridge.config import BridgeConfig, LightSpec
 from firmware_bridge.drivers.base import BuildEnv, Command, LightDriver
 from firmware_bridge.drivers.virtual_driver import VirtualDriver
+from firmware_bridge.errors import BadMessage
 from firmware_bridge.ha_discovery import discovery_message
 from firmware_bridge.health_out import HealthOutput
+from firmware_bridge.light_test import TestOutcome, TestRequest
+from firmware_bridge.requests_inbox import RequestInbox
 from firmware_bridge.states import STALE, StateUpdate, Subject
+from firmware_bridge.test_runner import HOLD_S, TestRunner
 
 STARTUP_GRACE_S = 2.0
 """A light whose subject has no state this long after start shows ``stale``."""
@@ -35,7 +40,8 @@ class Bridge:
     def __init__(self, config: BridgeConfig, *, env: BuildEnv, source: Any,
                  kinds: Mapping[str, ModuleType] | None = None,
                  now: Callable[[], datetime] = local_now, tick_s: float = 0.1,
-                 startup_grace_s: float = STARTUP_GRACE_S) -> None:
+                 startup_grace_s: float = STARTUP_GRACE_S, test_hold_s: float = HOLD_S,
+                 requests_poll_s: float = 0.5) -> None:
         if kinds is None:
             from firmware_bridge.lights import light_kinds
             kinds = light_kinds()
@@ -60,6 +66,13 @@ class Bridge:
                                        logger=self.log)
         for spec in config.lights:
             self.drivers[spec.subject] = self.kinds[spec.kind].build(spec, env)
+        self.last_test: dict[str, object] | None = None
+        self.tests = TestRunner(driver_for=self._driver_for, command=self._command,
+                                restore=self._restore_after_test, health=env.health,
+                                on_done=self._test_done, hold_s=test_hold_s, logger=self.log)
+        self._inbox = None if config.requests_dir is None else RequestInbox(
+            config.requests_dir, handle=self.request_test, reject=self._test_rejected,
+            interval_s=requests_poll_s, logger=self.log)
 
     # -- lifecycle ------------------------------------------------------------------------
     def start(self) -> None:
@@ -70,7 +83,10 @@ class Bridge:
             driver.start()
         if self.env.mqtt is not None:
             self.env.mqtt.on_connect(self._on_mqtt_connect)
+            self.env.mqtt.watch(self.request_topic, self._on_mqtt_request)
         self.source.start(self)
+        if self._inbox is not None:
+            self._inbox.start()
         if self.env.mqtt is not None:
             self.env.mqtt.start()
         self._scheduler.start()
@@ -78,6 +94,9 @@ class Bridge:
 
     def stop(self) -> None:
         self._stop.set()
+        if self._inbox is not None:
+            self._inbox.stop()
+        self.tests.stop()
         self.source.stop()
         if self._scheduler.is_alive():
             self._scheduler.join(5)
@@ -96,12 +115,16 @@ class Bridge:
     def status_topic(self) -> str:
         return f"{self.prefix}/bridge/status"
 
+    @property
+    def request_topic(self) -> str:
+        return f"{self.prefix}/bridge/request"
+
     def info(self) -> dict[str, Any]:
         with self._lock:
             return {"status": "stopped" if self._stop.is_set() else "running",
                     "source_ok": self._source_down_since is None,
                     "source_problem": self._source_reason, "stale_mode": self._stale_mode,
-                    "lights": len(self.drivers), **self.stats}
+                    "lights": len(self.drivers), "last_test": self.last_test, **self.stats}
 
     # -- the source's side ----------------------------------------------------------------
     def on_state(self, update: StateUpdate) -> None:
@@ -112,6 +135,9 @@ class Bridge:
             if driver is None:
                 return
             self._states[subject] = update.state
+            if self.tests.testing(subject):
+                self.tests.interrupt(subject)  # the test ends and shows this state
+                return
             if self._stale_mode:
                 return
             command = self._command(subject, update.state)
@@ -157,6 +183,9 @@ class Bridge:
 
     def _show_all(self, commands: dict[Subject, Command]) -> None:
         for subject, command in commands.items():
+            if self.tests.testing(subject):
+                self.tests.interrupt(subject)  # its restore picks the right command
+                continue
             self._shown[subject] = command
             self.drivers[subject].show(command)
 
@@ -224,7 +253,8 @@ class Bridge:
             self._enter_stale_mode()
         if not self._stale_mode and now - self._started >= self.startup_grace_s:
             unset = {s: self._command(s, STALE) for s in self.drivers
-                     if s not in self._states and s not in self._shown}
+                     if s not in self._states and s not in self._shown
+                     and not self.tests.testing(s)}
             self._show_all(unset)
 
     def _refresh_looks(self) -> None:
@@ -236,3 +266,45 @@ class Bridge:
                 if command != shown:
                     changed[subject] = command
             self._show_all(changed)
+
+    # -- light tests ----------------------------------------------------------------------
+    def request_test(self, request: TestRequest) -> None:
+        """Cycle a light through every state, then back to its desk's state (async)."""
+        self.tests.request(request)
+
+    def _driver_for(self, subject: Subject) -> LightDriver | None:
+        with self._lock:
+            return self.drivers.get(subject)
+
+    def _restore_after_test(self, subject: Subject) -> None:
+        with self._lock:
+            self.tests.finish(subject)
+            state = STALE if self._stale_mode else self._states.get(subject, STALE)
+            command = self._command(subject, state)
+            self._shown[subject] = command
+            self.drivers[subject].show(command)  # never blocks; under the lock keeps order
+
+    def _test_done(self, outcome: TestOutcome) -> None:
+        report = outcome.to_json()
+        with self._lock:
+            self.last_test = report
+            known = outcome.subject and Subject.parse(outcome.subject) in self.drivers
+        if known:
+            self.env.health.tested(Subject.parse(outcome.subject),
+                                   {k: report[k] for k in ("at", "ok", "error")})
+        self.health_out.flush(force_file=True)
+
+    def _test_rejected(self, origin: str, reason: str) -> None:
+        self.log.warning("test request %s rejected: %s", origin, reason)
+        self._test_done(TestOutcome(time.time(), "", False, reason, origin=origin))
+
+    def _on_mqtt_request(self, topic: str, payload: bytes, retained: bool) -> None:
+        if retained:  # a stale request must not re-run on every reconnect
+            self.log.warning("ignored a retained message on %s", topic)
+            return
+        try:
+            request = TestRequest.from_json(payload, origin="mqtt")
+        except BadMessage as err:
+            self._test_rejected("mqtt", str(err))
+            return
+        self.request_test(request)

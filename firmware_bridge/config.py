@@ -25,7 +25,8 @@ from firmware_bridge.states import STALE, STATES, Subject
 from firmware_bridge.tomllines import find_line
 
 BRIDGE_KEYS = ("prefix", "mqtt", "heartbeat_s", "ttl_s", "unknown_desks",
-               "homeassistant_discovery", "virtual_file", "health_file", "source_timeout_s")
+               "homeassistant_discovery", "virtual_file", "health_file", "requests_dir",
+               "source_timeout_s")
 LIGHT_KEYS = ("light", "kind", "address", "looks")
 QUIET_KEYS = ("start", "end", "brightness", "exempt")
 TOP_KEYS = ("bridge", "looks", "quiet_hours", "desks", "floor", "teams")
@@ -57,6 +58,7 @@ class BridgeConfig:
     homeassistant_discovery: bool = False
     virtual_file: Path | None = None
     health_file: Path | None = None
+    requests_dir: Path | None = None
     source_timeout_s: float | None = None
 
     def __post_init__(self) -> None:
@@ -258,6 +260,7 @@ def parse_config(text: str, *, source: str = "<config>", base_dir: Path | None =
             homeassistant_discovery=r.value(bridge, b, "homeassistant_discovery", bool, False),
             virtual_file=path_value("virtual_file"),
             health_file=path_value("health_file"),
+            requests_dir=path_value("requests_dir"),
             source_timeout_s=r.value(bridge, b, "source_timeout_s", float, None),
         )
     except ConfigError as err:

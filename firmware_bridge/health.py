@@ -30,6 +30,7 @@ class LightHealth:
     last_error: str | None = None
     last_error_at: float | None = None
     detail: str = ""  # e.g. the port found by discovery, the firmware version
+    last_test: dict[str, object] | None = None  # {"at", "ok", "error", ...} of the last test
 
     def to_json(self) -> dict[str, object]:
         data = asdict(self)
@@ -92,6 +93,9 @@ class HealthBoard:
             return replace(h, online=online, detail=h.detail if detail is None else detail)
 
         self._update(subject, None, change)
+
+    def tested(self, subject: Subject, outcome: dict[str, object]) -> None:
+        self._update(subject, True, lambda h: replace(h, last_test=outcome))
 
     def shown(self, subject: Subject, state: str) -> None:
         self._update(subject, None, lambda h: replace(h, state=state))

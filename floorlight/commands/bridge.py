@@ -104,7 +104,8 @@ def _run(args: argparse.Namespace) -> int:
     config = dataclasses.replace(
         config,
         virtual_file=args.virtual_file or config.virtual_file or lights_dir / "virtual.json",
-        health_file=args.health_file or config.health_file or lights_dir / "health.json")
+        health_file=args.health_file or config.health_file or lights_dir / "health.json",
+        requests_dir=config.requests_dir or lights_dir / "requests")
     log = logging.getLogger("firmware_bridge")
     link = None
     if config.mqtt_url:

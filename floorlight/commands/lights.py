@@ -87,8 +87,9 @@ def _env(**kw: object):
 def test_light(args: argparse.Namespace) -> int:
     from firmware_bridge.drivers.base import Command
     from firmware_bridge.errors import ConfigError
+    from firmware_bridge.light_test import TEST_STATES
     from firmware_bridge.lights import light_kinds
-    from firmware_bridge.states import STALE, STATES, Subject
+    from firmware_bridge.states import Subject
     from firmware_bridge.transports.mqtt_link import MqttLink, parse_mqtt_url
 
     config = build_config(args)
@@ -114,7 +115,7 @@ def test_light(args: argparse.Namespace) -> int:
     driver.start()
     errors = 0
     try:
-        for state in (*STATES, STALE):
+        for state in TEST_STATES:
             look = config.looks.look_for(spec.subject, state, _now())
             driver.show(Command(state, look))
             print(f"{state:<13} {look.color.hex} {look.effect:<5} {look.period_ms:>5} ms "

@@ -16,7 +16,7 @@ from tests.bridge.helpers import fast_env, wait_for
 
 def mqtt_bridge(broker: Any, tmp_path: Path, bridges: list[Bridge], lights: list[str],
                 *, env_overrides: dict[str, Any] | None = None, startup_grace_s: float = 2.0,
-                **config: Any) -> Bridge:
+                bridge_kwargs: dict[str, Any] | None = None, **config: Any) -> Bridge:
     settings: dict[str, Any] = dict(
         mqtt_url=broker.url, heartbeat_s=0.5, ttl_s=2,
         lights=tuple(parse_light_arg(text) for text in lights),
@@ -31,7 +31,7 @@ def mqtt_bridge(broker: Any, tmp_path: Path, bridges: list[Bridge], lights: list
                    virtual=VirtualBoard(cfg.virtual_file, min_interval_s=0.05),
                    **(env_overrides or {}))
     bridge = Bridge(cfg, env=env, source=MqttStateSource(link, prefix=cfg.prefix), tick_s=0.05,
-                    startup_grace_s=startup_grace_s)
+                    startup_grace_s=startup_grace_s, **(bridge_kwargs or {}))
     bridge.start()
     bridges.append(bridge)
     wait_for(lambda: link.connected, what="the bridge connected")
@@ -39,7 +39,8 @@ def mqtt_bridge(broker: Any, tmp_path: Path, bridges: list[Bridge], lights: list
 
 
 def plain_bridge(source: Any, tmp_path: Path, bridges: list[Bridge], lights: list[str],
-                 *, startup_grace_s: float = 2.0, **config: Any) -> Bridge:
+                 *, startup_grace_s: float = 2.0, bridge_kwargs: dict[str, Any] | None = None,
+                 **config: Any) -> Bridge:
     """A bridge with no broker: states from ``source``, lights that need none."""
     settings: dict[str, Any] = dict(
         heartbeat_s=0.5, ttl_s=2, lights=tuple(parse_light_arg(text) for text in lights),
@@ -49,7 +50,8 @@ def plain_bridge(source: Any, tmp_path: Path, bridges: list[Bridge], lights: lis
     cfg = BridgeConfig(**settings)
     env = fast_env(prefix=cfg.prefix, heartbeat_s=cfg.heartbeat_s, ttl_s=cfg.ttl_s,
                    virtual=VirtualBoard(cfg.virtual_file, min_interval_s=0.05))
-    bridge = Bridge(cfg, env=env, source=source, tick_s=0.05, startup_grace_s=startup_grace_s)
+    bridge = Bridge(cfg, env=env, source=source, tick_s=0.05, startup_grace_s=startup_grace_s,
+                    **(bridge_kwargs or {}))
     bridge.start()
     bridges.append(bridge)
     return bridge
