@@ -90,6 +90,7 @@ class MqttDriver:
             with self._lock:
                 self._current = final
                 self._send()
+            self.env.health.shown(self.spec.subject, final.state)
 
     def _send(self) -> None:
         command = self._current

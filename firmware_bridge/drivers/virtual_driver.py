@@ -103,3 +103,4 @@ class VirtualDriver:
     def stop(self, final: Command | None = None) -> None:
         if final is not None:
             self.board.set(self.spec.subject, final)
+            self.env.health.shown(self.spec.subject, final.state)

@@ -178,4 +178,6 @@ class ThreadedDriver:
                 self._emit(final)
         except LightError as err:
             self.log.debug("%s: final command not shown: %s", self.spec.subject, err)
+            return
+        self.env.health.shown(self.spec.subject, final.state)
 
