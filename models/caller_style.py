@@ -16,16 +16,17 @@ loud sign cannot decide alone:
   spelled letters, digit strings) and detail words ("reference", "explain", "the exact cause",
   說明, 具體, 原因, 記錄);
 - **D, decisive/driver**: interruptions of the agent (a turn starting more than 0.25 s before
-  the agent's turn ended), imperatives and urgency ("fix it", "right now", "I need", 馬上,
-  立刻, 現在就), and terse sentences;
+  the agent's turn ended), fast talk (15%+ above 2.5 words or 4 characters a second),
+  imperatives and urgency ("fix it", "right now", "I need", 馬上, 立刻, 現在就), and terse
+  sentences;
 - **E, expressive**: emotion words ("I'm panicking", "so upset", "can't believe", 崩潰,
   抓狂, 受夠), exclamation marks, long turns, several turns in a row, negative sentiment.
 
-Interruptions need ``t``/``t_end``; without them D rests on wording alone. The customer's
-first two turns weigh double for the wording signs (how a caller first puts the problem shows
-their style before the agent's handling shapes the rest). The result carries each style's
-share of the points (``scores``, summing to 1) and, per style, the evidence that earned the
-points, so a supervisor can see why.
+Interruptions and talk speed need ``t``/``t_end``; without them D rests on wording alone.
+The customer's first two turns weigh double for the wording signs (how a caller first puts the
+problem shows their style before the agent's handling shapes the rest). The result carries
+each style's share of the points (``scores``, summing to 1) and, per style, the evidence that
+earned the points, so a supervisor can see why.
 
 Checked against the composer's ``caller_style`` on the 390 bundled calls (with the labelled
 sentiment): 73% agree with timings (R 59/89, I 74/96, D 76/98, E 76/107; en 73%, zh-Hant 74%,
@@ -113,7 +114,8 @@ _FACT = re.compile(
     r"|(?:\b(?:zero|oh|one|two|three|four|five|six|seven|eight|nine)\b\s*){3,}"
 )
 _SENTENCE_END = re.compile(r"[.!?。！？;；]+")
-_LENGTH_REF = {"en": 11.0, "zh": 15.0}  # customer turn length (words / characters) of a median call
+_LENGTH_REF = {"en": 11.0, "zh": 15.0}  # words / characters in a median call's customer turn
+_SPEED_REF = {"en": 2.5, "zh": 4.0}  # ordinary speech: words / characters per second
 
 # Points: (signal, style, weight, rate where points start, rate where they are full). The
 # rates are per customer turn; "start" sits near what callers of other styles show anyway.
@@ -126,6 +128,7 @@ POINTS = (
     ("detail", "I", 0.5, 0.05, 0.25),
     ("calm", "I", 0.3, 0.3, 0.7),
     ("interrupt", "D", 1.5, 0.1, 0.3),
+    ("fast", "D", 0.3, 1.15, 1.4),
     ("urgent", "D", 0.6, 0.05, 0.3),
     ("terse", "D", 0.3, 0.0, 0.5),
     ("emotion", "E", 1.0, 0.05, 0.3),
@@ -199,6 +202,7 @@ def _signals(turns: Sequence[TurnLike], customer: list[TurnLike]) -> tuple[dict,
         "calm": 1.0 - negative / n if interruptions == 0 else 0.0,
         "fact_peak": max(len(h) for h in hits["facts"]),
         "interrupt": interruptions / n,
+        "fast": _speed(customer, norms) / _SPEED_REF[lang],
         "terse": max(0.0, 1.0 - mean_sentence / (_LENGTH_REF[lang] * 0.6)),
         "long": max(0.0, units / n / _LENGTH_REF[lang] - 1.0) * 2,
         "in_a_row": in_a_row / n,
@@ -212,6 +216,7 @@ def _signals(turns: Sequence[TurnLike], customer: list[TurnLike]) -> tuple[dict,
         "fact_peak": _quote("facts", hits["facts"]),
         "detail": _quote("detail words", hits["detail"]),
         "interrupt": f"interrupted the agent {interruptions} times",
+        "fast": f"talks fast ({_speed(customer, norms):.1f} {unit}/s)",
         "urgent": _quote("urgency", hits["urgent"]),
         "terse": f"short sentences ({mean_sentence:.0f} {unit})",
         "emotion": _quote("emotion words", hits["emotion"]),
@@ -222,6 +227,14 @@ def _signals(turns: Sequence[TurnLike], customer: list[TurnLike]) -> tuple[dict,
         "calm": f"{n - negative} of {n} turns not negative, no interruptions",
     }
     return rates, evidence
+
+
+def _speed(customer: list[TurnLike], norms: list[str]) -> float:
+    """Words (en) or characters (zh) per second over the timed turns; 0 when untimed."""
+    timed = [(t.t_end - t.t, _units(s)) for t, s in zip(customer, norms, strict=True)
+             if t.t is not None and t.t_end is not None and t.t_end > t.t]
+    seconds = sum(d for d, _ in timed)
+    return sum(u for _, u in timed) / seconds if seconds > 0 else 0.0
 
 
 def _is_question(norm: str) -> bool:

@@ -52,6 +52,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from models.caller_style import TurnLike, approach, estimate_style
 from models.lexicon import BAD_PRACTICE, GOOD_PRACTICE, SIGNALS, Lexicon, Match
@@ -71,6 +72,12 @@ _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 _LATIN_WORD = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?")
 _NEGATED = re.compile(r"\s*(?:['’]t\b|not\b|n['’]t\b)", re.IGNORECASE)
 _QA_CATEGORIES = ("greeting", "apology", "thanks", "empathy", "solution", "closing", "taboo")
+
+
+class TurnWithCue(TurnLike, Protocol):
+    """Any turn with these fields will do (the monitor passes its own)."""
+
+    cue: str
 
 
 @dataclass(frozen=True)
@@ -107,7 +114,7 @@ def _matches(text: str, lexicon: Lexicon, categories: Sequence[str]) -> list[Mat
 
 
 def scorecard(
-    turns: Sequence[TurnLike],
+    turns: Sequence[TurnWithCue],
     lexicon: Lexicon,
     lang: str | None = None,
     *,
@@ -134,7 +141,7 @@ def scorecard(
     }
 
 
-def _turn_hits(turn: TurnLike, lexicon: Lexicon) -> dict[str, list[Match]]:
+def _turn_hits(turn: TurnWithCue, lexicon: Lexicon) -> dict[str, list[Match]]:
     if turn.speaker != "agent":
         return {}
     found: dict[str, list[Match]] = {}
@@ -143,7 +150,7 @@ def _turn_hits(turn: TurnLike, lexicon: Lexicon) -> dict[str, list[Match]]:
     return found
 
 
-def _items(turns: Sequence[TurnLike], hits: list[dict[str, list[Match]]]) -> dict[str, dict]:
+def _items(turns: Sequence[TurnWithCue], hits: list[dict[str, list[Match]]]) -> dict[str, dict]:
     agent = [i for i, t in enumerate(turns) if t.speaker == "agent"]
     complaint = next((i for i, t in enumerate(turns) if _complains(t)), None)
     return {
@@ -160,9 +167,9 @@ def _item(applicable: bool, passed: bool, turns: list[int]) -> dict:
     return {"applicable": applicable, "passed": applicable and passed, "turns": turns}
 
 
-def _complains(turn: TurnLike) -> bool:
+def _complains(turn: TurnWithCue) -> bool:
     return turn.speaker == "customer" and (
-        turn.sentiment == "negative" or getattr(turn, "cue", "none") not in ("none", None)
+        turn.sentiment == "negative" or turn.cue not in ("none", None)
     )
 
 
@@ -202,7 +209,7 @@ def _taboo(agent: list[int], hits: list[dict]) -> dict:
     return {"applicable": True, "passed": not found, "turns": found, "phrases": phrases}
 
 
-def _solution_after_heard(turns: Sequence[TurnLike], agent: list[int], hits: list[dict]) -> dict:
+def _solution_after_heard(turns: Sequence[TurnWithCue], agent: list[int], hits: list[dict]) -> dict:
     heard = next((i for i, t in enumerate(turns) if _describes_problem(t)), None)
     if heard is None:
         return _item(False, False, [])
@@ -211,7 +218,7 @@ def _solution_after_heard(turns: Sequence[TurnLike], agent: list[int], hits: lis
     return _item(True, bool(found), found)
 
 
-def _describes_problem(turn: TurnLike) -> bool:
+def _describes_problem(turn: TurnWithCue) -> bool:
     if turn.speaker != "customer":
         return False
     return len(_LATIN_WORD.findall(turn.text)) >= 4 or len(_CJK.findall(turn.text)) >= 6
@@ -229,7 +236,7 @@ def _closing_thanks(agent: list[int], hits: list[dict]) -> dict:
 # --- timing ----------------------------------------------------------------------------------
 
 
-def _timing(turns: Sequence[TurnLike], lang: str) -> dict:
+def _timing(turns: Sequence[TurnWithCue], lang: str) -> dict:
     timed = sorted(
         (t for t in turns if t.t is not None and t.t_end is not None and t.t_end >= t.t),
         key=lambda t: t.t,
@@ -247,7 +254,7 @@ def _timing(turns: Sequence[TurnLike], lang: str) -> dict:
     }
 
 
-def _longest_silence(timed: list[TurnLike]) -> float:
+def _longest_silence(timed: list[TurnWithCue]) -> float:
     longest, spoken_until = 0.0, timed[0].t_end
     for turn in timed[1:]:
         longest = max(longest, turn.t - spoken_until)
@@ -255,7 +262,7 @@ def _longest_silence(timed: list[TurnLike]) -> float:
     return round(longest, 2)
 
 
-def _talk_speed(timed: list[TurnLike], speaker: str, lang: str) -> float | None:
+def _talk_speed(timed: list[TurnWithCue], speaker: str, lang: str) -> float | None:
     own = [t for t in timed if t.speaker == speaker]
     seconds = sum(t.t_end - t.t for t in own)
     if not own or seconds <= 0:
@@ -266,7 +273,7 @@ def _talk_speed(timed: list[TurnLike], speaker: str, lang: str) -> float | None:
     return round(units / seconds, 2)
 
 
-def _interruptions(timed: list[TurnLike]) -> dict[str, int]:
+def _interruptions(timed: list[TurnWithCue]) -> dict[str, int]:
     counts = {"agent": 0, "customer": 0}
     last_end: dict[str, float] = {}
     for turn in timed:

@@ -143,6 +143,15 @@ def test_driver_style_is_found_from_interruptions_even_with_mild_words() -> None
     assert "interrupted the agent 3 times" in estimate.evidence["D"]
 
 
+def test_fast_talk_is_a_driver_sign() -> None:
+    lines = [(A, "neutral", "How can I help?"), (C, "neutral", "My order has not arrived yet.")]
+    slow = [Turn(s, text, sent, 4.0 * i, 4.0 * i + 3.0) for i, (s, sent, text) in enumerate(lines)]
+    fast = [Turn(s, text, sent, 4.0 * i, 4.0 * i + 1.5) for i, (s, sent, text) in enumerate(lines)]
+    assert not any("talks fast" in e for e in estimate_style(slow).evidence.get("D", []))
+    assert "talks fast (4.0 words/s)" in estimate_style(fast).evidence["D"]
+    assert estimate_style(fast).scores["D"] > estimate_style(slow).scores["D"]
+
+
 def test_untimed_turns_still_get_a_style_from_wording() -> None:
     lines = CALLS_BY_STYLE[("en", "D")]
     estimate = estimate_style([Turn(s, text, sent) for s, sent, text in lines])
