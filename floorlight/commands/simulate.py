@@ -13,7 +13,8 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
@@ -114,16 +115,16 @@ def _in_process(args: argparse.Namespace, simulator: FloorSimulator) -> int:
     except ImportError as err:
         return fail("this build has no in-process monitor (monitor.app.run_inprocess: "
                     f"{err}); use --mqtt URL with `floorlight monitor`, or --out FILE")
-    stop = _stop_on_signals()
     report = RunReport()
-    events = simulator.paced(stop=stop, report=report)
-    if args.chaos:  # in-process events are dicts: no malformed JSON lines here
-        chaos = Chaos(args.chaos, seed=args.seed, kinds=[k for k in KINDS if k != "malformed"])
-        events = chaos.mix(events)
     try:
         model = open_model(args.model)
-        run_inprocess(events, db_url=args.db or settings.default_db_url(), stop=stop,
-                      model=model)
+        with _stop_on_signals() as stop:
+            events = simulator.paced(stop=stop, report=report)
+            if args.chaos:  # in-process events are dicts: no malformed JSON lines here
+                kinds = [k for k in KINDS if k != "malformed"]
+                events = Chaos(args.chaos, seed=args.seed, kinds=kinds).mix(events)
+            run_inprocess(events, db_url=args.db or settings.default_db_url(), stop=stop,
+                          model=model)
     except (ModelError, StoreError) as err:
         return fail(str(err))
     print(_summary(report), file=sys.stderr)
@@ -133,13 +134,12 @@ def _in_process(args: argparse.Namespace, simulator: FloorSimulator) -> int:
 def _drive(args: argparse.Namespace, simulator: FloorSimulator,
            sink: Callable[[Item], None]) -> RunReport:
     report = RunReport()
-    items: Iterable[Item] = simulator.paced(stop=_stop_on_signals(), report=report)
     chaos = Chaos(args.chaos, seed=args.seed) if args.chaos else None
-    if chaos is not None:
-        items = chaos.mix(items)
     started = time.monotonic()
-    for item in items:
-        sink(item)
+    with _stop_on_signals() as stop:
+        items: Iterable[Item] = simulator.paced(stop=stop, report=report)
+        for item in chaos.mix(items) if chaos is not None else items:
+            sink(item)
     log.info("%d events in %.1f s", report.events, time.monotonic() - started)
     if chaos is not None:
         log.info("chaos: %s", ", ".join(f"{k} {n}" for k, n in sorted(chaos.counts.items())))
@@ -155,19 +155,25 @@ def _line_writer(stream: IO[str], *, flush: bool) -> Callable[[Item], None]:
     return write
 
 
-def _stop_on_signals() -> threading.Event:
+@contextmanager
+def _stop_on_signals() -> Iterator[threading.Event]:
     """The first Ctrl-C / SIGTERM stops the floor cleanly (open calls are hung up, the buffer
-    is flushed); a second one interrupts at once."""
+    is flushed); a second one interrupts at once. The old handlers come back afterwards."""
     stop = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield stop
+        return
 
     def handle(signum, _frame) -> None:
         stop.set()
         signal.signal(signum, signal.default_int_handler)
 
-    if threading.current_thread() is threading.main_thread():
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(sig, handle)
-    return stop
+    previous = {sig: signal.signal(sig, handle) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield stop
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def _summary(report: RunReport) -> str:
