@@ -25,6 +25,7 @@ def command(db_url: str, port: int = DEFAULT_PORT, host: str = DEFAULT_HOST, *,
         "--server.headless", "true",
         "--browser.gatherUsageStats", "false",
         "--server.fileWatcherType", "none",
+        "--client.toolbarMode", "minimal",
         "--", "--db", db_url,
     ]
     if refresh_s:

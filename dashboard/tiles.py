@@ -6,6 +6,7 @@ of colour blindness (Okabe–Ito)."""
 
 from __future__ import annotations
 
+import base64
 import html
 import re
 from collections.abc import Iterable, Sequence
@@ -44,7 +45,7 @@ CSS = """
 .fl-tile b{font-size:13px}
 .fl-tile .fl-state{font-weight:700;text-transform:uppercase;letter-spacing:.03em}
 .fl-tile.fl-blink{animation:fl-blink 1s steps(2,start) infinite;border-color:#000}
-.fl-tile svg{display:block;margin-top:2px;background:rgba(0,0,0,.15);border-radius:2px}
+.fl-tile .fl-spark{display:block;margin-top:2px;border-radius:2px}
 @keyframes fl-blink{50%{border-color:#fff}}
 .fl-lights{display:flex;flex-wrap:wrap;gap:8px}
 .fl-light{display:flex;flex-direction:column;align-items:center;font-size:11px;width:58px}
@@ -62,7 +63,8 @@ def look(state: str | None) -> StateLook:
 
 
 def sparkline(values: Sequence[float], *, width: int = 120, height: int = 20) -> str:
-    """An inline SVG polyline of values in [-1, 1] (customer sentiment), 0 as a faint line."""
+    """An inline SVG polyline of values in [-1, 1] (customer sentiment), 0 as a faint line,
+    as an <img> data URI (Streamlit's HTML sanitiser drops inline <svg>)."""
     if len(values) < 2:
         return ""
     step = width / (len(values) - 1)
@@ -71,10 +73,14 @@ def sparkline(values: Sequence[float], *, width: int = 120, height: int = 20) ->
         for i, v in enumerate(values)
     )
     mid = height / 2
-    return (f'<svg width="{width}" height="{height}" role="img" aria-label="sentiment trend">'
-            f'<line x1="0" y1="{mid}" x2="{width}" y2="{mid}" stroke="rgba(255,255,255,.4)" '
-            f'stroke-dasharray="2,2"/><polyline fill="none" stroke="#fff" stroke-width="1.5" '
-            f'points="{points}"/></svg>')
+    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}">'
+           f'<rect width="100%" height="100%" fill="rgba(0,0,0,.15)"/>'
+           f'<line x1="0" y1="{mid}" x2="{width}" y2="{mid}" stroke="rgba(255,255,255,.5)" '
+           f'stroke-dasharray="2,2"/><polyline fill="none" stroke="#fff" stroke-width="1.5" '
+           f'points="{points}"/></svg>')
+    data = base64.b64encode(svg.encode()).decode()
+    return (f'<img class="fl-spark" width="{width}" height="{height}" alt="sentiment trend" '
+            f'src="data:image/svg+xml;base64,{data}">')
 
 
 def duration_text(started_at: datetime | None, now: datetime) -> str:

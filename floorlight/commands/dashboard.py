@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import subprocess
 
 from floorlight import settings
@@ -46,7 +47,26 @@ def _run(args: argparse.Namespace) -> int:
         return fail(str(err))
     print(f"dashboard: http://{args.host}:{args.port}/  (store {redact_url(url)})", flush=True)
     env = dict(os.environ, FLOORLIGHT_HOME=str(settings.home_dir()))
+    return serve(argv, env)
+
+
+def serve(argv: list[str], env: dict[str, str]) -> int:
+    """Run the server; stopping this command (Ctrl-C, SIGTERM) stops the server too."""
+    child = subprocess.Popen(argv, env=env)
+
+    def stop(signum: int, _frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, stop)
     try:
-        return subprocess.call(argv, env=env)
+        return child.wait()
     except KeyboardInterrupt:
         return 130
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        if child.poll() is None:
+            child.terminate()
+            try:
+                child.wait(10)
+            except subprocess.TimeoutExpired:
+                child.kill()

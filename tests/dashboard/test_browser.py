@@ -1,0 +1,151 @@
+"""The real thing: `floorlight dashboard` serving a prepared store on a free port, driven by
+headless Chromium (Debian's chromium + chromedriver through Selenium; nothing downloaded).
+Checks the floor shows the expected desks and that acknowledging works end to end, and saves
+a screenshot of every page under tests/artifacts/ (ignored by git: the folder holds its own
+.gitignore)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions as ec
+from selenium.webdriver.support.ui import WebDriverWait
+from sqlalchemy import select
+
+from store.db import open_store
+from store.schema import alerts
+from tests.dashboard.store_factory import StoreSpec, build_store
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+PAGES = ("floor", "call", "history", "model", "lights", "dead-letters")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"the dashboard exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
+                if resp.read().strip() == b"ok":
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise TimeoutError(f"{url} did not become healthy")
+
+
+@pytest.fixture
+def served(tmp_path: Path):
+    info = build_store(tmp_path / "floorlight.db", StoreSpec(finished=60, live=8, desks=12))
+    home = tmp_path / "home"
+    home.mkdir()
+    port = _free_port()
+    env = dict(os.environ, FLOORLIGHT_HOME=str(home))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "floorlight", "dashboard", "--db", info.url, "--port", str(port)],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(url, proc)
+        yield url, info
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        if proc.stdout:
+            proc.stdout.close()
+
+
+@pytest.fixture
+def browser():
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage",
+                "--window-size=1600,1300", "--lang=en-US"):
+        options.add_argument(arg)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def _screenshot(driver, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / ".gitignore").write_text("*\n")
+    path = ARTIFACTS / f"{name}.png"
+    driver.save_screenshot(str(path))
+    return path
+
+
+def _wait_for_title(driver, text: str, timeout: float = 30) -> None:
+    WebDriverWait(driver, timeout).until(ec.text_to_be_present_in_element(
+        (By.CSS_SELECTOR, "h1"), text))
+
+
+def test_floor_acknowledge_and_every_page_in_chromium(served, browser) -> None:
+    url, info = served
+    wait = WebDriverWait(browser, 30)
+    browser.get(f"{url}/")  # the default page lives at the root
+    _wait_for_title(browser, "Live floor")
+    wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "[data-desk]")) == len(info.desks))
+    shown = {e.get_attribute("data-desk") for e in browser.find_elements(By.CSS_SELECTOR,
+                                                                          "[data-desk]")}
+    assert shown == set(info.desks)
+    alert_states = {e.get_attribute("data-desk") for e in browser.find_elements(
+        By.CSS_SELECTOR, "[data-desk][data-state=alert]")}
+    assert alert_states, "the prepared store has a desk in alert"
+
+    name = wait.until(ec.element_to_be_clickable(
+        (By.CSS_SELECTOR, "section[data-testid=stSidebar] input[aria-label='Your name "
+                          "(supervisor)']")))
+    name.click()
+    name.send_keys("Mei", Keys.TAB)
+    alert_id = info.open_alert_ids[0]
+    button = wait.until(ec.element_to_be_clickable(
+        (By.XPATH, f"//div[contains(@class,'st-key-alert_{alert_id}')]//button"
+                   "[.//*[contains(text(),'Acknowledge')] or contains(.,'Acknowledge')]")))
+    _screenshot(browser, "floor")
+    button.click()
+    wait.until(ec.text_to_be_present_in_element((By.TAG_NAME, "body"), "Alert acknowledged"))
+    engine = open_store(info.url, migrate=False)
+    with engine.connect() as conn:
+        row = conn.execute(select(alerts).where(alerts.c.id == alert_id)).mappings().one()
+    engine.dispose()
+    assert (row["status"], row["acked_by"], row["ack_applied"]) == ("acknowledged", "Mei", False)
+    _screenshot(browser, "floor-acknowledged")
+
+    titles = {"call": "Call detail", "history": "History & coaching", "model": "Model",
+              "lights": "Lights", "dead-letters": "Dead letters"}
+    for page, title in titles.items():
+        query = f"?call={info.live_calls[1]}" if page == "call" else ""
+        browser.get(f"{url}/{page}{query}")
+        _wait_for_title(browser, title)
+        time.sleep(1.5)  # let charts finish drawing before the picture
+        assert "Traceback" not in browser.page_source
+        _screenshot(browser, page)
+    assert all((ARTIFACTS / f"{p}.png").stat().st_size > 10_000 for p in PAGES)
