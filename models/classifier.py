@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from weakref import WeakKeyDictionary
 
 import numpy as np
 import scipy.sparse as sp
@@ -13,7 +14,7 @@ from sklearn.linear_model import LogisticRegression
 
 from models.corpus import AGENT_CUES, CUES, CUSTOMER_CUES, SENTIMENTS
 from models.features import TurnFeaturizer, as_pairs
-from models.lexicon import Lexicon
+from models.lexicon import Lexicon, lexicon_for
 from models.text import normalize
 
 MAX_EVIDENCE = 4
@@ -147,10 +148,14 @@ class TurnClassifier(ClassifierMixin, BaseEstimator):
         norm, features = self._features(pairs)
         sentiment, cue = self._probas(features, list(speakers))
         out = []
+        features = features.tocsr()
+        s_best, c_best = sentiment.argmax(axis=1), cue.argmax(axis=1)
         for row in range(len(pairs)):
-            s_idx, c_idx = int(sentiment[row].argmax()), int(cue[row].argmax())
+            s_idx, c_idx = int(s_best[row]), int(c_best[row])
+            lo, hi = features.indptr[row], features.indptr[row + 1]
             evidence = (
-                self._evidence(pairs[row][0], norm[row], features[row], s_idx, c_idx)
+                self._evidence(pairs[row][0], norm[row],
+                               (features.indices[lo:hi], features.data[lo:hi]), s_idx, c_idx)
                 if explain
                 else []
             )
@@ -169,7 +174,7 @@ class TurnClassifier(ClassifierMixin, BaseEstimator):
     # --- explanations --------------------------------------------------------------------
 
     def _evidence(
-        self, text: str, norm: str, row: sp.csr_matrix, s_idx: int, c_idx: int
+        self, text: str, norm: str, row: tuple[np.ndarray, np.ndarray], s_idx: int, c_idx: int
     ) -> list[str]:
         """Original-text spans of the n-grams that pushed hardest towards the predicted cue
         (or, for cue ``none``, towards a non-neutral sentiment)."""
@@ -179,7 +184,8 @@ class TurnClassifier(ClassifierMixin, BaseEstimator):
             weights = _class_weights(self.sentiment_head_, SENTIMENTS[s_idx], "neutral")
         else:
             return []
-        contributions = row.data * weights[row.indices]
+        indices, data = row
+        contributions = data * weights[indices]
         names = self._feature_names()
         spans: list[tuple[int, int, float]] = []
         floor = None
@@ -187,7 +193,7 @@ class TurnClassifier(ClassifierMixin, BaseEstimator):
             weight = float(contributions[k])
             if weight <= 0 or (floor is not None and weight < floor):
                 break
-            found = self._locate(names[row.indices[k]], text, norm, weight)
+            found = self._locate(names[indices[k]], text, norm, weight)
             if found and floor is None:
                 floor = 0.15 * weight
             spans.extend(found)
@@ -211,7 +217,7 @@ class TurnClassifier(ClassifierMixin, BaseEstimator):
         return spans
 
     def _lexicon(self) -> Lexicon:
-        return Lexicon(tuple(tuple(e) for e in self.lexicon_entries))
+        return lexicon_for(self, self.lexicon_entries)
 
     def _feature_names(self) -> list[str]:
         names = self.__dict__.get("_names_cache")
@@ -232,9 +238,17 @@ def _reorder(head: LogisticRegression, features: sp.csr_matrix, order: Sequence[
     return np.ascontiguousarray(proba[:, [index[c] for c in order]])
 
 
+_WEIGHTS: WeakKeyDictionary[LogisticRegression, dict] = WeakKeyDictionary()
+
+
 def _class_weights(head: LogisticRegression, target: str, baseline: str) -> np.ndarray:
-    classes = list(head.classes_)
-    return head.coef_[classes.index(target)] - head.coef_[classes.index(baseline)]
+    """How much each feature pushes ``target`` over ``baseline`` (cached per fitted head)."""
+    cache = _WEIGHTS.setdefault(head, {})
+    key = (target, baseline, id(head.coef_))
+    if key not in cache:
+        classes = list(head.classes_)
+        cache[key] = head.coef_[classes.index(target)] - head.coef_[classes.index(baseline)]
+    return cache[key]
 
 
 def _rounded(names: Sequence[str], values: np.ndarray) -> dict[str, float]:

@@ -16,7 +16,7 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from models.lexicon import CATEGORIES, Lexicon
+from models.lexicon import CATEGORIES, Lexicon, lexicon_for
 from models.text import normalize
 
 WORD_TOKENS = r"(?u)\b[a-z][a-z']*[a-z]\b|\b[a-z]\b"
@@ -82,7 +82,7 @@ class TurnFeaturizer(TransformerMixin, BaseEstimator):
         return self
 
     def _lexicon(self) -> Lexicon:
-        return Lexicon(tuple(tuple(e) for e in self.lexicon_entries))
+        return lexicon_for(self, self.lexicon_entries)
 
     def transform(self, X: object) -> sp.csr_matrix:
         pairs = as_pairs(X)

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from weakref import WeakKeyDictionary
 
 from models.errors import ModelError
 from models.text import LANGS, normalize
@@ -67,26 +68,73 @@ class Lexicon:
         return {c: len(p.findall(normalized_text)) for c, p in self._patterns.items()}
 
 
-def _phrase_regex(phrase: str) -> str:
-    body = re.escape(normalize(phrase).strip())
-    if re.match(r"[a-z0-9]", body[:1]):
-        body = r"(?<![a-z0-9'])" + body
-    if re.search(r"[a-z0-9]$", body):
-        body += r"(?![a-z0-9])"
-    return body
+@lru_cache(maxsize=8)
+def lexicon_of(entries: tuple[tuple[str, str, str], ...]) -> Lexicon:
+    """One shared :class:`Lexicon` per distinct set of entries (models keep plain entries so
+    their files stay simple; this keeps the compiled form off their hot paths)."""
+    return Lexicon(entries)
+
+
+_OWNED: WeakKeyDictionary[object, tuple[int, Lexicon]] = WeakKeyDictionary()
+
+
+def lexicon_for(owner: object, entries: Iterable[Iterable[str]]) -> Lexicon:
+    """The compiled lexicon of a model part that stores plain ``entries``, cached per part
+    (outside its state, so saved models hold only the entries)."""
+    cached = _OWNED.get(owner)
+    if cached is None or cached[0] != id(entries):
+        cached = (id(entries), lexicon_of(tuple(tuple(e) for e in entries)))
+        _OWNED[owner] = cached
+    return cached[1]
+
+
+_WORD = re.compile(r"[a-z0-9]")
 
 
 @lru_cache(maxsize=8)
 def _compile(entries: tuple[tuple[str, str, str], ...]) -> dict[str, re.Pattern[str]]:
+    """One regex per category. Phrases are folded into a trie first: Python's ``re`` tries
+    a plain alternation phrase by phrase at every position, a trie one character at a time,
+    which is what keeps lexicon matching off the scoring hot path."""
     by_category: dict[str, set[str]] = {}
     for category, _lang, phrase in entries:
-        by_category.setdefault(category, set()).add(phrase)
-    return {
-        category: re.compile(
-            "|".join(_phrase_regex(p) for p in sorted(phrases, key=len, reverse=True))
-        )
-        for category, phrases in sorted(by_category.items())
-    }
+        norm = normalize(phrase).strip()
+        if norm:
+            by_category.setdefault(category, set()).add(norm)
+    return {category: re.compile(_category_regex(phrases))
+            for category, phrases in sorted(by_category.items())}
+
+
+def _category_regex(phrases: set[str]) -> str:
+    """English-like phrases match whole words only (not "cancel" in "cancellation")."""
+    worded = {p for p in phrases if _WORD.match(p[0])}
+    parts = []
+    if worded:
+        parts.append(r"(?<![a-z0-9'])" + _trie_regex(_trie(worded)))
+    if phrases - worded:
+        parts.append(_trie_regex(_trie(phrases - worded)))
+    return "|".join(parts)
+
+
+def _trie(phrases: set[str]) -> dict:
+    root: dict = {}
+    for phrase in phrases:
+        node = root
+        for ch in phrase:
+            node = node.setdefault(ch, {})
+        node[""] = phrase
+    return root
+
+
+def _trie_regex(node: dict) -> str:
+    """Longer continuations are tried before a phrase ends here: longest match first."""
+    branches = [re.escape(ch) + _trie_regex(child)
+                for ch, child in sorted(node.items()) if ch]
+    if "" in node:
+        branches.append(r"(?![a-z0-9])" if _WORD.match(node[""][-1]) else "")
+    if len(branches) == 1:
+        return branches[0]
+    return "(?:" + "|".join(branches) + ")"
 
 
 def parse_lexicon(text: str, *, source: str = "<lexicon>") -> list[tuple[str, str, str]]:

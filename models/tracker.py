@@ -19,7 +19,7 @@ from sklearn.linear_model import LogisticRegression
 
 from models.classifier import Prediction
 from models.corpus import CUSTOMER_CUES, SEVERITY
-from models.lexicon import Lexicon
+from models.lexicon import Lexicon, lexicon_for
 
 STATES = ("off", "calm", "watch", "alert", "acknowledged")
 FEATURES = (
@@ -221,7 +221,7 @@ class CallRiskTracker(BaseEstimator):
         self.false_alert_cost = false_alert_cost
 
     def lexicon(self) -> Lexicon:
-        return Lexicon(tuple(tuple(e) for e in self.lexicon_entries))
+        return lexicon_for(self, self.lexicon_entries)
 
     def new_call(self) -> CallState:
         return CallState(self)
