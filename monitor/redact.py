@@ -242,6 +242,7 @@ _DIGIT_HINT = re.compile(r"[0-9０-９〇零一二三四五六七八九幺两兩
 _EN_HINT = re.compile(r"[zontfse](?:ero|h|ought|ne|wo|hree|our|ive|ix|even|ight|ine)\b")
 HINT_DIGITS = 6  # a Hong Kong ID has 6 digits and a check character
 _ASCII_DIGIT = re.compile(r"[0-9]")
+_LETTER_DIGIT = re.compile(r"[a-z]\d")
 _ZH_DIGIT_RE = re.compile(_ZH_DIGIT)
 
 # The detectors run on the scan copy: ASCII, lower case.
@@ -313,13 +314,15 @@ def _find_spoken_emails(scan: _Scan) -> None:
             scan.claim(m.start(), m.end(), "email")
 
 
-def _find_ids(scan: _Scan, kinds: frozenset[str]) -> None:
+def _find_ids(scan: _Scan, kinds: frozenset[str], digits: int) -> None:
     checks: list[tuple[str, re.Pattern[str], Callable[[str], bool]]] = []
-    if "iban" in kinds:
+    lettered = _LETTER_DIGIT.search(scan.text) is not None  # IBAN, TW and HK ids need one
+    if "iban" in kinds and lettered:
         checks.append(("iban", _IBAN, lambda _: True))
-    if "id" in kinds:
-        checks += [("id", _CN_ID, lambda s: cn_resident_id_ok(s.replace(" ", ""))),
-                   ("id", _TW_ID, tw_national_id_ok), ("id", _HK_ID, hk_id_ok)]
+    if "id" in kinds and digits >= 17:
+        checks.append(("id", _CN_ID, lambda s: cn_resident_id_ok(s.replace(" ", ""))))
+    if "id" in kinds and lettered:
+        checks += [("id", _TW_ID, tw_national_id_ok), ("id", _HK_ID, hk_id_ok)]
     for kind, pattern, ok in checks:
         for m in list(pattern.finditer(scan.text)):
             span = _iban_span(scan.text, m) if kind == "iban" else (m.start(), m.end())
@@ -428,8 +431,9 @@ def redact(text: str, config: RedactConfig = DEFAULT) -> Redacted:
         _find_emails(scan)
         if config.spoken:
             _find_spoken_emails(scan)
-    if len(_ASCII_DIGIT.findall(scan.text)) >= HINT_DIGITS:
-        _find_ids(scan, kinds)
+    digits = len(_ASCII_DIGIT.findall(scan.text))
+    if digits >= HINT_DIGITS:
+        _find_ids(scan, kinds, digits)
         _find_digit_runs(scan, kinds)
     if config.spoken:
         _find_spoken_numbers(scan, kinds)
