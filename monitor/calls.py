@@ -7,20 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from models.scorecard import ScoredTurn
 from models.tracker import CallState
 from monitor.events import Utterance
-
-
-@dataclass(frozen=True)
-class Turn:
-    """What the scorecard needs of a stored turn."""
-
-    speaker: str
-    text: str
-    sentiment: str
-    cue: str
-    t: float | None = None
-    t_end: float | None = None
 
 
 @dataclass
@@ -38,7 +27,7 @@ class OpenCall:
     last_event_at: datetime | None = None
     pending: dict[int, Utterance] = field(default_factory=dict)
     waiting_since: float | None = None  # monotonic time the current seq gap was first seen
-    turns: list[Turn] = field(default_factory=list)
+    turns: list[ScoredTurn] = field(default_factory=list)
     sentiment_sum: float = 0.0
     sentiment_n: int = 0
     max_risk: float = 0.0

@@ -25,8 +25,9 @@ from zlib import crc32
 from models.artifacts import FloorlightModel
 from models.classifier import Prediction
 from models.lexicon import Lexicon
+from models.scorecard import ScoredTurn, scorecard, turn_qa
 from models.text import detect_lang
-from monitor.calls import OpenCall, Turn
+from monitor.calls import OpenCall
 from monitor.config import MonitorConfig
 from monitor.events import (
     CallEnded,
@@ -38,7 +39,6 @@ from monitor.events import (
     parse_event,
 )
 from monitor.floor import DeskState, off_desk
-from monitor.qa import call_scorecard, turn_qa
 from monitor.redact import redact
 
 log = logging.getLogger("floorlight.monitor")
@@ -130,9 +130,9 @@ class Engine:
         for row in desk_rows:
             self.desks[row["desk_id"]] = DeskState(**{
                 **row, "since": utc(row["since"]), "ts": utc(row["ts"])})
-        turns: dict[str, list[Turn]] = {}
+        turns: dict[str, list[ScoredTurn]] = {}
         for row in turn_rows:
-            turns.setdefault(row["call_id"], []).append(Turn(
+            turns.setdefault(row["call_id"], []).append(ScoredTurn(
                 row["speaker"], row["text"], row["sentiment"], row["cue"], row["t"],
                 row["t_end"]))
         for row in call_rows:
@@ -146,7 +146,7 @@ class Engine:
                 call.waiting_since = self._clock()
                 self._persisted_pending.add(event.event_id)
 
-    def _reopen(self, row: dict, turns: list[Turn]) -> OpenCall:
+    def _reopen(self, row: dict, turns: list[ScoredTurn]) -> OpenCall:
         saved = row.get("tracker_state") or {}
         tracker = self.model.new_call()
         if saved.get("v") == 1:
@@ -424,7 +424,7 @@ class Engine:
         before = call.tracker.state
         step = call.tracker.update(u.speaker, p, text)
         index = len(call.turns)
-        call.turns.append(Turn(u.speaker, text, p.sentiment, p.cue, u.t, u.t_end))
+        call.turns.append(ScoredTurn(u.speaker, text, p.sentiment, p.cue, u.t, u.t_end))
         call.max_risk = max(call.max_risk, step.risk)
         if u.speaker == "customer":
             call.sentiment_sum += p.sentiment_scores["positive"] - p.sentiment_scores["negative"]
@@ -449,7 +449,7 @@ class Engine:
     def _apply_end(self, end: _End, changes: Changes, now: datetime) -> None:
         call = end.call
         call.tracker.end()
-        card = call_scorecard(call.turns, self.lexicon, call.lang)
+        card = scorecard(call.turns, self.lexicon, call.lang)
         row = self._call_row(call, now)
         row.update(status=end.status, ended_at=end.ts, state="off", reason=None,
                    scorecard=card, qa_score=card["score"],
