@@ -67,6 +67,7 @@ IBANS = [
     ("IBAN GB82 WEST 1234 5698 7654 32 thanks", "IBAN [IBAN] thanks"),
     ("DE89370400440532013000", "[IBAN]"),
     ("帳戶 FR14 2004 1010 0505 0001 3M02 606", "帳戶 [IBAN]"),
+    ("收款账户 de89 3704 0044 0532 0130 00，谢谢", "收款账户 [IBAN]，谢谢"),
 ]
 POSITIVES = CARDS + PHONES + EMAILS + IDS + IBANS
 
@@ -92,6 +93,11 @@ UNCHANGED = [
     "呃 就诊卡号四零零二九八幺零 我姓冯",
     "我们一一核对过了，三三两两的人在排队",
     "@dana on twitter said it's fixed",
+    "我在微博 @小明的日常 看到的",
+    "we meet at noon dot",
+    "I have two, three, four, five, six, seven, eight problems with this",
+    "一二三四五六七八九十，我数到十了",
+    "Policy SW-88 1204, claim HC-20931, and IBAN-like GB00 1234",
     "Thank you for calling, this is Dana, how can I help?",
     "您好，很高興為您服務",
     "卡號 4111 **** **** 1111",
