@@ -27,7 +27,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # for tests.support.mosquitto
 
 from firmware_bridge.looks import DEFAULT_LOOKS  # noqa: E402
-from firmware_bridge.states import parse_state_message, Subject, StateUpdate  # noqa: E402
+from firmware_bridge.states import StateUpdate, Subject, parse_state_message  # noqa: E402
 
 CYCLE = ("calm", "watch", "alert", "acknowledged", "off")
 """Each desk moves through these in turn: consecutive states always differ in colour."""
