@@ -54,7 +54,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from models.caller_style import TurnLike, approach, estimate_style
+from models.caller_style import UI_LANGS, TurnLike, approach, estimate_style
 from models.lexicon import BAD_PRACTICE, GOOD_PRACTICE, SIGNALS, Lexicon, Match
 from models.text import detect_lang
 
@@ -136,9 +136,13 @@ def scorecard(
         "caller_style": {
             "style": style.style,
             "scores": style.scores,
-            "approach": approach(style.style, approach_lang or lang),
+            "approach": approach(style.style, approach_lang or _ui_lang(lang)),
         },
     }
+
+
+def _ui_lang(lang: str) -> str:
+    return lang if lang in UI_LANGS else "en"
 
 
 def _turn_hits(turn: TurnWithCue, lexicon: Lexicon) -> dict[str, list[Match]]:

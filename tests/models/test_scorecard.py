@@ -267,6 +267,11 @@ def test_caller_style_and_approach(lexicon) -> None:
     assert card["caller_style"]["approach"] == approach(style, "en")
 
 
+def test_an_unknown_call_language_falls_back_to_english_text(lexicon) -> None:
+    card = scorecard(GOOD_EN, lexicon, "fr")
+    assert card["caller_style"]["approach"] == approach(card["caller_style"]["style"], "en")
+
+
 def test_a_call_without_customer_turns(lexicon) -> None:
     card = scorecard([a("Hello? Anyone there?")], lexicon, "en")
     assert card["caller_style"] == {"style": None, "scores": dict.fromkeys("RIDE", 0.0),
