@@ -18,6 +18,7 @@ from monitor.inbox import FairInbox
 from store.writer import StoreWriter
 
 log = logging.getLogger("floorlight.monitor")
+SLOW_BATCH_S = 0.1
 
 
 class Publisher:
@@ -89,8 +90,14 @@ class MonitorService:
         return len(items)
 
     def process(self, items: list[Incoming]) -> Changes:
+        started = time.perf_counter()
         changes = self.engine.handle(items, self.writer)
+        worked = time.perf_counter()
         self._commit(changes)
+        done = time.perf_counter()
+        if done - started > SLOW_BATCH_S:
+            log.warning("slow batch: %d events, %.0f ms working, %.0f ms storing+publishing",
+                        len(items), 1000 * (worked - started), 1000 * (done - worked))
         if self.publisher is not None:
             for item in items:
                 if item.token is not None:
