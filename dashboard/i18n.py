@@ -347,5 +347,5 @@ def speaker_name(speaker: str | None, lang: str = "en") -> str:
     return _word(SPEAKERS, speaker, lang)
 
 
-def keys() -> set[str]:
+def label_keys() -> set[str]:
     return set(_TABLE)
