@@ -69,7 +69,7 @@ def live_floor(team: str | None) -> None:
         st.subheader(tr("alert_queue"))
         _flash()
         _queue(queue, now)
-    with st.expander(tr("virtual_lights"), expanded=False):
+    with st.expander(tr("virtual_lights"), expanded=_no_hardware()):
         _virtual_lights(tiles)
     _timing("fragment", started)
 
@@ -172,6 +172,14 @@ def _why_html(alert: AlertRow) -> str:
     snippet = text if len(text) <= 160 else text[:157] + "…"
     return (f'<div style="font-size:13px;opacity:.9">“{highlight(snippet, alert.evidence)}”'
             f'</div>') if snippet else html.escape(text)
+
+
+def _no_hardware() -> bool:
+    """True when the bridge reports no physical light (or no bridge runs): the virtual
+    lights are then the floor's lights, so they are shown open."""
+    health, _error = lights_files.read_json(common.config().lights_dir / "health.json")
+    kinds = {r.kind for r in lights_files.health_rows(health or {})}
+    return not kinds or kinds == {"virtual"}
 
 
 def _virtual_lights(tiles) -> None:
