@@ -96,9 +96,8 @@ class ThreadedDriver:
         while not self._stopping:
             try:
                 detail = self._connect()
-            except LightError as err:
-                health.error(subject, str(err))
-                self.log.debug("%s: %s", subject, err)
+            except Exception as err:  # a bug or a library surprise must not end the thread
+                self._failed(err, connecting=True)
                 if self._sleep(backoff.next()):
                     return
                 continue
@@ -107,11 +106,24 @@ class ThreadedDriver:
             health.ok(subject, detail=detail)
             try:
                 self._serve()
-            except LightError as err:
-                health.error(subject, str(err))
-                self.log.warning("%s: %s; reconnecting", subject, err)
+            except Exception as err:
+                self._failed(err, connecting=False)
             finally:
                 self._disconnect()
+
+    def _failed(self, err: Exception, *, connecting: bool) -> None:
+        """Report a failure; anything but a LightError is unexpected and logged in full,
+        and the driver goes on retrying with backoff rather than leaving its light dead."""
+        subject = self.spec.subject
+        if isinstance(err, LightError):
+            self.env.health.error(subject, str(err))
+            if connecting:
+                self.log.debug("%s: %s", subject, err)
+            else:
+                self.log.warning("%s: %s; reconnecting", subject, err)
+            return
+        self.env.health.error(subject, f"unexpected {type(err).__name__}: {err}")
+        self.log.exception("%s: unexpected error; retrying", subject)
 
     def _serve(self) -> None:
         clock, health, subject = self.env.clock, self.env.health, self.spec.subject

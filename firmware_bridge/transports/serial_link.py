@@ -41,9 +41,17 @@ def list_serial_ports() -> list[PortInfo]:
             for p in list_ports.comports()]
 
 
+_GONE = select.POLLHUP | select.POLLERR | select.POLLNVAL if hasattr(select, "poll") else 0
+
+
 class SerialLink:
     """One open serial port. ``write_timeout`` bounds how long a stuck device can hold
-    the writer; reads poll briefly so a reply is seen as soon as it arrives."""
+    the writer; reads wait for a reply only as long as asked.
+
+    pyserial opens and configures the port; on POSIX the bytes then go through the file
+    descriptor with ``poll()``, because pyserial's own I/O uses ``select()``, which fails
+    for descriptors >= 1024 — reached with a few hundred lights (each port costs pyserial
+    five descriptors)."""
 
     def __init__(self, port: str, *, baudrate: int, write_timeout: float = 1.0) -> None:
         self.port = port
@@ -82,16 +90,45 @@ class SerialLink:
             raise DeviceGone(f"{self.port} is not open")
         return self._serial
 
+    def _fd(self) -> int | None:
+        """The descriptor to poll, or None where pyserial has none (Windows)."""
+        fd = getattr(self._port(), "fd", None)
+        return fd if isinstance(fd, int) and _GONE else None
+
     def write(self, data: bytes) -> None:
+        fd = self._fd()
+        if fd is not None:
+            self._write_fd(fd, data)
+            return
         ser = self._port()
         try:
             ser.write(data)
-            ser.flush()
         except serial.SerialTimeoutException as err:
             raise DeviceGone(f"{self.port}: write timed out (device not reading)") from err
-        except (serial.SerialException, OSError, TypeError) as err:
+        except (serial.SerialException, OSError, TypeError, ValueError) as err:
             # TypeError: pyserial's internals after the fd vanished under it.
             raise DeviceGone(f"{self.port}: write failed: {err}") from err
+
+    def _write_fd(self, fd: int, data: bytes) -> None:
+        deadline = time.monotonic() + self.write_timeout
+        view = memoryview(data)
+        poller = select.poll()
+        poller.register(fd, select.POLLOUT)
+        while view:
+            try:
+                view = view[os.write(fd, view):]
+            except BlockingIOError:
+                pass
+            except OSError as err:
+                raise DeviceGone(f"{self.port}: write failed: {err}") from err
+            if not view:
+                return
+            left = deadline - time.monotonic()
+            events = poller.poll(max(0, left) * 1000) if left > 0 else []
+            if not events:
+                raise DeviceGone(f"{self.port}: write timed out (device not reading)")
+            if events[0][1] & _GONE:
+                raise DeviceGone(f"{self.port}: device disconnected")
 
     def discard_input(self) -> None:
         self._buffer.clear()
@@ -103,26 +140,35 @@ class SerialLink:
     def check_alive(self) -> None:
         """Raise DeviceGone if the port has gone away (unplugged), without waiting.
         Anything the device said meanwhile is kept for the next readline()."""
-        ser = self._port()
+        fd = self._fd()
+        if fd is None:
+            return  # nothing to poll (e.g. Windows): the next write will tell
+        self._read_fd(fd, 0)
+        del self._buffer[: -4 * MAX_LINE]  # a chatty device cannot grow it forever
+
+    def _read_fd(self, fd: int, timeout: float) -> None:
+        """Wait up to ``timeout`` for bytes and add them to the buffer."""
+        poller = select.poll()
+        poller.register(fd, select.POLLIN)
         try:
-            fd = ser.fileno()
-        except (AttributeError, ValueError, serial.SerialException):
-            return  # no file descriptor to poll (e.g. Windows): the next write will tell
-        try:
-            readable, _, _ = select.select([fd], [], [], 0)
-            if readable:
+            events = poller.poll(timeout * 1000)
+            if not events:
+                return
+            if events[0][1] & select.POLLIN:
                 data = os.read(fd, 1024)
-                if not data:
-                    raise DeviceGone(f"{self.port}: device disconnected")
-                self._buffer += data
-                del self._buffer[: -4 * MAX_LINE]  # a chatty device cannot grow it forever
+                if data:
+                    self._buffer += data
+                    return
+        except BlockingIOError:
+            return
         except OSError as err:
             raise DeviceGone(f"{self.port}: {err}") from err
+        raise DeviceGone(f"{self.port}: device disconnected")
 
     def readline(self, timeout: float) -> bytes | None:
         """One line without its ``\\r\\n``, or None if none came within ``timeout``."""
         deadline = time.monotonic() + timeout
-        ser = self._port()
+        fd = self._fd()
         while True:
             end = self._buffer.find(b"\n")
             if end >= 0:
@@ -131,10 +177,14 @@ class SerialLink:
                 return line
             if len(self._buffer) > MAX_LINE:
                 self._buffer.clear()
-            if time.monotonic() >= deadline:
+            left = deadline - time.monotonic()
+            if left <= 0:
                 return None
+            if fd is not None:
+                self._read_fd(fd, left)
+                continue
             try:
-                chunk = ser.read(max(1, ser.in_waiting))
-            except (serial.SerialException, OSError, TypeError) as err:
+                ser = self._port()
+                self._buffer += ser.read(max(1, ser.in_waiting))
+            except (serial.SerialException, OSError, TypeError, ValueError) as err:
                 raise DeviceGone(f"{self.port}: read failed: {err}") from err
-            self._buffer += chunk

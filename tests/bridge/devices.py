@@ -50,8 +50,9 @@ class PtyDevice:
 
     def _loop(self, master: int, stop: threading.Event) -> None:
         while not stop.is_set():
-            ready, _, _ = select.select([master], [], [], 0.02)
-            if not ready:
+            poller = select.poll()  # not select(): descriptors may be above 1024
+            poller.register(master, select.POLLIN)
+            if not poller.poll(20):
                 continue
             try:
                 data = os.read(master, 4096)
