@@ -69,7 +69,7 @@ class MqttPublisher:
         client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id,
                              protocol=mqtt.MQTTv311, clean_session=True)
         client.reconnect_delay_set(min_delay=0.25, max_delay=10)
-        client.max_inflight_messages_set(1000)
+        client.max_inflight_messages_set(0)  # no window: the buffer semaphore is the bound
         client.max_queued_messages_set(0)  # unbounded in paho: our semaphore bounds it
         if self.settings.username:
             client.username_pw_set(self.settings.username, self.settings.password)
