@@ -19,14 +19,14 @@ from sqlalchemy import func, select
 
 from floorlight.cli import main
 from monitor.events import CallEnded, CallStarted, EventRejected, Utterance, parse_event
-from monitor.simulator import FloorPace, FloorSimulator, make_agents
+from monitor.simulator import FloorPace, FloorSimulator, RunReport, make_agents
 from monitor.simulator_chaos import KINDS, Chaos, RawLine
 from monitor.simulator_corpus import Script, ScriptTurn, SimulatorError, load_scripts
 from monitor.simulator_csat import draw_csat
 from monitor.simulator_mqtt import MqttPublisher, parse_target
 from store.db import open_store
-from store.schema import calls
-from tests.monitor.mqtt import wait_for
+from store.schema import calls, dead_letters, utterances
+from tests.monitor.mqtt import Peer, start_monitor, stop, wait_for
 from tests.support.mosquitto import MosquittoBroker
 
 CORPUS = Path(__file__).resolve().parents[2] / "data" / "calls" / "calls.jsonl"
@@ -377,6 +377,43 @@ def test_a_broker_refusing_the_credentials_stops_the_publisher(tmp_path):
         with pytest.raises(SimulatorError, match="refused the connection"):
             publisher(event)
         publisher.close(timeout=0)
+
+
+@pytest.mark.slow
+def test_a_chaotic_floor_through_a_real_monitor_keeps_every_good_event(
+        scripts, mosquitto, trained_registry, tmp_path):
+    db = f"sqlite:///{tmp_path / 'floor.db'}"
+    watcher = Peer(mosquitto, subscribe="floorlight/monitor/status")
+    monitor = start_monitor(mosquitto, db, trained_registry, tmp_path / "home")
+    chaos = Chaos(0.08, seed=11)
+    try:
+        wait_for(lambda: watcher.last("floorlight/monitor/status") == "online",
+                 what="the monitor online")
+        publisher = MqttPublisher(parse_target(mosquitto.url)[0]).start()
+        report = RunReport()
+        for item in chaos.mix(floor(scripts, agents=4, max_calls=8).paced(report=report)):
+            publisher(item)
+        assert publisher.close() == 0
+        bad = sum(n for kind, n in chaos.counts.items() if kind != "out_of_order")
+        wait_for(lambda: count(db, dead_letters) >= bad and count(db, calls) >= 8,
+                 timeout=60, what="every call and every bad event")
+        wait_for(lambda: count(db, utterances) == report.events - 16, timeout=30,
+                 what="every turn stored")
+    finally:
+        stop(monitor)
+        watcher.close()
+    assert chaos.counts["out_of_order"] and bad
+    assert count(db, dead_letters) == bad  # the held-back turns were put back in order
+    assert count(db, calls, calls.c.status == "ended") == 8
+
+
+def count(db_url: str, table, *where) -> int:
+    engine = open_store(db_url, migrate=False)
+    try:
+        with engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(table).where(*where)).scalar()
+    finally:
+        engine.dispose()
 
 
 @pytest.mark.parametrize("url", ["http://host", "mqtt://", "mqtt://h:99999", "mqtt://h/a+b"])
