@@ -20,7 +20,7 @@ from firmware_bridge.sources.polling import PollingSource
 from firmware_bridge.states import Subject
 from floorlight.commands._bridge_store import StoreDeskStates
 from store.db import make_engine, upgrade
-from store.schema import desk_states
+from store.schema import desk_states, services
 from store.writer import upsert
 from tests.bridge.bridges import plain_bridge
 from tests.bridge.helpers import wait_for
@@ -36,6 +36,13 @@ class Store:
         self.engine = make_engine(self.url)
         upgrade(self.engine)
         self.tick = 0
+
+    def monitor(self, status: str, age_s: float = 0.0) -> None:
+        """The monitor's heartbeat row, as it writes it every few seconds."""
+        at = datetime.now(UTC) - timedelta(seconds=age_s)
+        with self.engine.begin() as conn:
+            upsert(conn, services, [{"name": "monitor", "status": status, "info": {},
+                                     "updated_at": at}], ["name"])
 
     def put(self, desk: str, state: str, team: str | None = "billing") -> None:
         self.tick += 1
@@ -140,3 +147,18 @@ def test_floorlight_bridge_reads_the_store_with_no_broker(store: Store, tmp_path
             bridge.kill()
             bridge.wait(10)
         log.close()
+
+
+@pytest.mark.parametrize(("status", "age_s"), [("offline", 0.0), ("online", 120.0)])
+def test_a_dead_monitor_turns_the_lights_stale(store: Store, tmp_path: Path, bridges,
+                                               status: str, age_s: float) -> None:
+    store.monitor("online")
+    store.put("d-1", "alert")
+    bridge = plain_bridge(PollingSource(StoreDeskStates(store.url), interval_s=0.02), tmp_path,
+                          bridges, ["d-1=virtual:"], source_timeout_s=0.2)
+    wait_for(lambda: shown(bridge).get("d-1") == "alert", what="alert shown")
+    store.monitor(status, age_s)  # stopped, or silent for two minutes
+    wait_for(lambda: shown(bridge)["d-1"] == "stale", what="stale")
+    assert "the monitor is offline" in bridge.info()["source_problem"]
+    store.monitor("online")
+    wait_for(lambda: shown(bridge)["d-1"] == "alert", what="restored")
