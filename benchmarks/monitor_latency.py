@@ -163,7 +163,8 @@ def main() -> int:
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="fl-latency-"))
     results = []
-    with MosquittoBroker(work / "broker", extra_config="max_inflight_messages 0") as broker:
+    tuned = "max_inflight_messages 0\nset_tcp_nodelay true"  # no Nagle delay per hop
+    with MosquittoBroker(work / "broker", extra_config=tuned) as broker:
         monitor = start_monitor(broker, f"sqlite:///{work / 'floor.db'}", args.model, work)
         try:
             time.sleep(8)  # model load

@@ -32,8 +32,9 @@ def build_service(model: FloorlightModel, lexicon: Lexicon, config: MonitorConfi
         settings = parse_mqtt_url(mqtt_url)
         client_id = config.client_id if config.shard.count == 1 else \
             f"{config.client_id}-{config.shard.index}of{config.shard.count}"
+        shard = None if config.shard.count == 1 else service.name
         link = MonitorLink(settings, prefix=config.prefix, client_id=client_id, inbox=inbox,
-                           on_connected=service.request_republish)
+                           on_connected=service.request_republish, status_name=shard)
         service.publisher = link
     return service
 

@@ -73,12 +73,16 @@ def parse_mqtt_url(url: str) -> MqttSettings:
 
 class MonitorLink:
     def __init__(self, settings: MqttSettings, *, prefix: str, client_id: str,
-                 inbox: FairInbox, on_connected: Callable[[], None]) -> None:
+                 inbox: FairInbox, on_connected: Callable[[], None],
+                 status_name: str | None = None) -> None:
+        """``status_name``: a shard worker's name, so each worker has its own availability
+        topic (``<prefix>/monitor/<name>/status``) and one worker's last will does not mark
+        the others offline."""
         self.settings, self.prefix, self.inbox = settings, prefix, inbox
         self._on_connected = on_connected
         self._generation = 0  # message ids are per connection: never ack an old one
         self._lock = threading.Lock()
-        self.status_topic = f"{prefix}/monitor/status"
+        self.status_topic = f"{prefix}/monitor/{status_name + '/' if status_name else ''}status"
         client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id,
                              protocol=mqtt.MQTTv5, manual_ack=True)
         client.reconnect_delay_set(min_delay=0.25, max_delay=5)
