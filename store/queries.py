@@ -688,7 +688,11 @@ def _quantile(values: list[float], q: float) -> float:
 
 def qa_histogram(engine: Engine, flt: HistoryFilter, *, width: int = 5) -> dict[int, int]:
     """QA score counts in buckets of ``width`` points (key: bucket's lower bound)."""
-    bucket = (cast(call_facts.c.qa_score / width, Integer) * width).label("b")
+    scaled = call_facts.c.qa_score / width
+    # SQLite's CAST truncates (what we want for scores >= 0); PostgreSQL's rounds: use FLOOR.
+    whole = cast(scaled, Integer) if engine.dialect.name == "sqlite" else cast(
+        func.floor(scaled), Integer)
+    bucket = (whole * width).label("b")
     query = (select(bucket, func.count())
              .where(*flt.where(call_facts), call_facts.c.qa_score.is_not(None))
              .group_by(bucket).order_by(bucket))

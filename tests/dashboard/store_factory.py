@@ -264,10 +264,10 @@ def _insert(engine: Engine, table, rows: list[dict]) -> None:
             conn.execute(insert(table), chunk)
 
 
-def build_store(path: Path, spec: StoreSpec | None = None) -> StoreInfo:
-    """Create (migrated to head) and fill a SQLite store at ``path``."""
+def build_store(target: Path | str, spec: StoreSpec | None = None) -> StoreInfo:
+    """Create (migrated to head) and fill a store: a SQLite file path or a database URL."""
     spec = spec or StoreSpec()
-    url = f"sqlite:///{path}"
+    url = target if isinstance(target, str) and "://" in target else f"sqlite:///{target}"
     engine = open_store(url)
     maker = _Maker(spec)
     info = StoreInfo(url, [], [], [], [], {})
