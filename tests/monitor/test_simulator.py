@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import json
 import statistics
+import subprocess
 import threading
 import tracemalloc
 from collections import Counter, defaultdict
@@ -368,6 +369,20 @@ def test_nothing_is_dropped_while_the_broker_is_away(scripts, tmp_path):
     assert len(received) - len(good) <= 50
 
 
+def test_mqtts_publishes_over_tls_checked_against_the_given_ca(scripts, tmp_path):
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1"], check=True, capture_output=True)
+    tls = f"certfile {cert}\nkeyfile {key}\n"
+    with MosquittoBroker(tmp_path / "broker", extra_config=tls) as broker:
+        settings, _ = parse_target(f"mqtts://{broker.host}:{broker.port}?ca={cert}")
+        publisher = MqttPublisher(settings).start()
+        report = floor(scripts, max_calls=3).run(publisher)
+        wait_for(lambda: publisher.pending == 0, what="the broker's acknowledgements")
+        assert publisher.close() == 0 and publisher.acknowledged == report.events
+
+
 def test_a_broker_refusing_the_credentials_stops_the_publisher(tmp_path):
     with MosquittoBroker(tmp_path, extra_config="allow_anonymous false") as broker:
         url = f"mqtt://sim:wrong@{broker.host}:{broker.port}"
@@ -488,6 +503,17 @@ def test_simulate_rejects_bad_arguments(capsys, argv, message):
 def test_simulate_reports_unusable_settings(capsys, argv, message):
     assert main(["simulate", "--speed", "0", "--calls", "1", *argv]) == 2
     assert message in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_a_simulated_file_imports_with_floorlight_ingest(trained_registry, tmp_path, capsys):
+    out, db = tmp_path / "floor.jsonl", f"sqlite:///{tmp_path / 'floor.db'}"
+    assert main(["simulate", "--out", str(out), "--speed", "0", "--calls", "5"]) == 0
+    assert main(["ingest", "--db", db, "--model", str(trained_registry), str(out)]) == 0
+    lines = out.read_text(encoding="utf-8").splitlines()
+    turns = sum(json.loads(line)["type"] == "utterance" for line in lines)
+    assert count(db, calls, calls.c.status == "ended", calls.c.csat.is_not(None)) == 5
+    assert count(db, utterances) == turns and count(db, dead_letters) == 0
 
 
 @pytest.mark.slow
