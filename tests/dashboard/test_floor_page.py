@@ -50,3 +50,33 @@ def test_acknowledge_without_a_name_asks_for_it(app, fresh_store) -> None:
     with engine.connect() as conn:
         status = conn.execute(select(alerts.c.status).where(alerts.c.id == alert_id)).scalar()
     assert status == "open"
+
+
+def test_a_new_alert_is_toasted_once(app, fresh_store) -> None:
+    from datetime import UTC, datetime
+
+    import streamlit as st
+
+    at = app(fresh_store.url)
+    assert not at.toast, "alerts already open on the first view are not toasted"
+    engine = open_store(fresh_store.url, migrate=False)
+    with engine.begin() as conn:
+        conn.execute(alerts.insert().values(
+            call_id=fresh_store.live_calls[0], desk_id="d-000", agent_id="a-000",
+            team="billing", reason="legal_or_media_threat", risk=0.95, turn_index=0,
+            raised_at=datetime.now(UTC), status="open", ack_applied=False))
+    st.cache_data.clear()
+    at.run()
+    assert [t.value for t in at.toast] == ["New alert at desk d-000: legal or media threat"]
+    st.cache_data.clear()
+    at.run()
+    assert not at.toast
+
+
+def test_team_filter_shows_only_that_team(app, small_store) -> None:
+    at = app(small_store.url)
+    at.selectbox(key="floor_team").set_value("tech").run()
+    assert not at.exception
+    page = _html(at)
+    for desk, team in small_store.teams.items():
+        assert (f'data-desk="{desk}"' in page.replace('\\"', '"')) == (team == "tech")
