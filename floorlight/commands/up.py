@@ -1,50 +1,125 @@
 """``floorlight up``: the embedded default in one command.
 
-Trains the bundled model when no model is promoted yet, then sanity-checks it on the
-hand-labelled development sample (never trained on). Later parts of the product (the live
-floor, virtual lights, the dashboard) start from here too.
+Trains the bundled model when no model is promoted yet (and sanity-checks it on the
+hand-labelled development sample, never trained on), then runs the product as one process
+group: the simulated floor feeding the monitor in-process (SQLite store), the bridge driving
+virtual desk lights from the store, and the dashboard. Ctrl-C stops them all.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 from floorlight import settings
 from floorlight.commands._common import default_lexicon, run_guarded
-from floorlight.commands.evaluate import render_calls, render_utterances
-from floorlight.commands.train import default_data, summary
-from models.artifacts import active_version, load_model
-from models.training import TrainConfig, evaluate_file, train
+from models.artifacts import active_version
+
+FLOORLIGHT = [sys.executable, "-m", "floorlight"]
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("up", help="run the product on its embedded default")
+    parser.add_argument("--agents", type=int, default=12, help="simulated agents (default 12)")
+    parser.add_argument("--speed", type=float, default=1.0,
+                        help="simulated time per real second (default 1.0: real time)")
+    parser.add_argument("--port", type=int, default=8501, help="dashboard port (default 8501)")
+    parser.add_argument("--host", default="127.0.0.1", help="dashboard address")
+    parser.add_argument("--db", default=None, help="store URL (default: SQLite in "
+                        "$FLOORLIGHT_HOME)")
+    parser.add_argument("--duration", type=float, default=None, metavar="S",
+                        help="stop after S seconds (default: run until Ctrl-C)")
+    parser.add_argument("--no-dashboard", action="store_true", help="run headless")
     parser.add_argument("--devset", type=Path, default=settings.REPO_ROOT.parent / "shared"
-                        / "devset", help="development sample to sanity-check the model on")
+                        / "devset", help="development sample to sanity-check a new model on")
     parser.set_defaults(func=lambda args: run_guarded(_run, args))
 
 
-def ensure_model(registry: Path) -> Path:
+def ensure_model(registry: Path, devset: Path | None = None) -> Path:
     """The promoted model's registry, training the bundled default first if there is none."""
-    if active_version(registry) is None:
-        print(f"no promoted model in {registry}: training the bundled default …", flush=True)
-        version = train(default_data(), registry, lexicon=default_lexicon(),
-                        config=TrainConfig())
-        import json
+    if active_version(registry) is not None:
+        return registry
+    from floorlight.commands.train import default_data, summary
+    from models.training import TrainConfig, train
 
-        print(summary(json.loads((version / "card.json").read_text())))
+    print(f"no promoted model in {registry}: training the bundled default …", flush=True)
+    version = train(default_data(), registry, lexicon=default_lexicon(), config=TrainConfig())
+    print(summary(json.loads((version / "card.json").read_text())))
+    if devset is not None:
+        _sanity_check(registry, devset)
     return registry
 
 
-def _run(args: argparse.Namespace) -> int:
-    registry = ensure_model(settings.models_dir())
+def _sanity_check(registry: Path, devset: Path) -> None:
+    from floorlight.commands.evaluate import render_calls, render_utterances
+    from models.artifacts import load_model
+    from models.training import evaluate_file
+
     model = load_model(registry)
-    print(f"model {model.version} ({model.path})")
     for name in ("utterances.jsonl", "calls.jsonl"):
-        path = args.devset / name
+        path = devset / name
         if path.exists():
             kind, metrics = evaluate_file(model, path)
-            print(f"\n== development sample: {path} ==")
+            print(f"\n== development sample (never trained on): {path} ==")
             print(render_calls(metrics) if kind == "calls" else render_utterances(metrics))
+
+
+def _run(args: argparse.Namespace) -> int:
+    ensure_model(settings.models_dir(), args.devset)
+    db_url = args.db or settings.default_db_url()
+    children = _start(args, db_url)
+    stopping = []
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stopping.append(True))
+    deadline = time.monotonic() + args.duration if args.duration else None
+    try:
+        while not stopping and all(c.poll() is None for c in children.values()):
+            if deadline is not None and time.monotonic() >= deadline:
+                break
+            time.sleep(0.2)
+    finally:
+        _stop(children)
+    failed = [name for name, c in children.items() if c.returncode not in (0, -15, None)]
+    if failed and not stopping and deadline is None:
+        print(f"floorlight up: {', '.join(failed)} stopped unexpectedly", file=sys.stderr)
+        return 1
     return 0
+
+
+def _start(args: argparse.Namespace, db_url: str) -> dict[str, subprocess.Popen]:
+    env = {**os.environ, "FLOORLIGHT_HOME": str(settings.home_dir())}
+    children = {
+        "simulator+monitor": [*FLOORLIGHT, "simulate", "--agents", str(args.agents),
+                              "--speed", str(args.speed), "--db", db_url],
+        "bridge (virtual lights)": [*FLOORLIGHT, "bridge", "--db", db_url],
+    }
+    if not args.no_dashboard:
+        from dashboard.launch import command
+
+        children["dashboard"] = command(db_url, args.port, args.host)
+    started = {}
+    for name, argv in children.items():
+        started[name] = subprocess.Popen(argv, env=env)
+        if name == "simulator+monitor":
+            time.sleep(2.0)  # let the monitor create and migrate the store first
+    if not args.no_dashboard:
+        print(f"\nFloorlight is up: dashboard at http://{args.host}:{args.port} "
+              f"(store {settings.home_dir()}); Ctrl-C stops everything.\n", flush=True)
+    return started
+
+
+def _stop(children: dict[str, subprocess.Popen]) -> None:
+    for child in children.values():
+        if child.poll() is None:
+            child.terminate()
+    for child in children.values():
+        try:
+            child.wait(10)
+        except subprocess.TimeoutExpired:
+            child.kill()
