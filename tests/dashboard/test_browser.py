@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -23,10 +24,10 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from store.db import open_store
-from store.schema import alerts
+from store.schema import alerts, services
 from tests.dashboard.store_factory import StoreSpec, build_store
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
@@ -55,11 +56,21 @@ def _wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 60) -> None
     raise TimeoutError(f"{url} did not become healthy")
 
 
+def _heartbeat(url: str) -> None:
+    """What the monitor does every few seconds, so the pictures show no stale banner."""
+    engine = open_store(url, migrate=False)
+    with engine.begin() as conn:
+        conn.execute(update(services).where(services.c.name == "monitor").values(
+            updated_at=datetime.now(UTC)))
+    engine.dispose()
+
+
 @pytest.fixture
-def served(tmp_path: Path):
+def served(tmp_path: Path, trained_registry: Path):
     info = build_store(tmp_path / "floorlight.db", StoreSpec(finished=60, live=8, desks=12))
     home = tmp_path / "home"
     home.mkdir()
+    shutil.copytree(trained_registry, home / "models")
     port = _free_port()
     env = dict(os.environ, FLOORLIGHT_HOME=str(home))
     proc = subprocess.Popen(
@@ -94,11 +105,21 @@ def browser():
         driver.quit()
 
 
-def _screenshot(driver, name: str) -> Path:
+def _screenshot(driver, name: str, *, whole: bool = False) -> Path:
+    """Save the window; ``whole``: first grow it to the page's full height (Streamlit
+    scrolls inside its main section, so a plain screenshot shows only the top)."""
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / ".gitignore").write_text("*\n")
     path = ARTIFACTS / f"{name}.png"
+    if whole:
+        height = driver.execute_script(
+            "const m = document.querySelector('section.stMain') || document.body;"
+            "return m.scrollHeight;")
+        driver.set_window_size(1600, max(1300, min(int(height) + 150, 8000)))
+        time.sleep(0.5)
     driver.save_screenshot(str(path))
+    if whole:
+        driver.set_window_size(1600, 1300)
     return path
 
 
@@ -110,6 +131,7 @@ def _wait_for_title(driver, text: str, timeout: float = 30) -> None:
 def test_floor_acknowledge_and_every_page_in_chromium(served, browser) -> None:
     url, info = served
     wait = WebDriverWait(browser, 30)
+    _heartbeat(info.url)
     browser.get(f"{url}/")  # the default page lives at the root
     _wait_for_title(browser, "Live floor")
     wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "[data-desk]")) == len(info.desks))
@@ -143,9 +165,10 @@ def test_floor_acknowledge_and_every_page_in_chromium(served, browser) -> None:
               "lights": "Lights", "dead-letters": "Dead letters"}
     for page, title in titles.items():
         query = f"?call={info.live_calls[1]}" if page == "call" else ""
+        _heartbeat(info.url)
         browser.get(f"{url}/{page}{query}")
         _wait_for_title(browser, title)
         time.sleep(1.5)  # let charts finish drawing before the picture
         assert "Traceback" not in browser.page_source
-        _screenshot(browser, page)
+        _screenshot(browser, page, whole=True)
     assert all((ARTIFACTS / f"{p}.png").stat().st_size > 10_000 for p in PAGES)
