@@ -252,7 +252,7 @@ def _class_weights(head: LogisticRegression, target: str, baseline: str) -> np.n
 
 
 def _rounded(names: Sequence[str], values: np.ndarray) -> dict[str, float]:
-    return {name: round(float(v), 4) for name, v in zip(names, values, strict=True)}
+    return dict(zip(names, np.round(values, 4).tolist(), strict=True))
 
 
 def _merge_spans(text: str, spans: list[tuple[int, int, float]]) -> list[str]:
