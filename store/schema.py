@@ -179,12 +179,14 @@ services = Table(
 # One row per finished call, derived from ``calls`` (and its scorecard) by
 # ``store.queries.refresh_call_facts``: history charts group these instead of parsing
 # scorecard JSON or scanning millions of utterances on every page load. Technique columns are
-# 1 (used), 0 (not used) or NULL (not applicable on this call).
+# 1 (used), 0 (not used) or NULL (not applicable on this call). The primary key leads with
+# the day and, on SQLite, the table is stored WITHOUT ROWID, i.e. clustered by day, so a
+# date-range query reads one contiguous stretch however the calls arrived.
 call_facts = Table(
     "call_facts",
     metadata,
+    Column("day", String(10), primary_key=True),  # UTC day of started_at, YYYY-MM-DD
     Column("call_id", String(128), primary_key=True),
-    Column("day", String(10), nullable=False),  # UTC day of started_at, YYYY-MM-DD
     Column("week", String(10), nullable=False),  # the Monday of that ISO week
     Column("started_at", DateTime(timezone=True), nullable=False),
     Column("team", String(128), nullable=True),
@@ -204,23 +206,28 @@ call_facts = Table(
     Column("empathy", Integer, nullable=True),
     Column("closing_thanks", Integer, nullable=True),
     Column("taboo", Integer, nullable=True),  # 1: a taboo phrase was used
-    Index("ix_call_facts_day", "day", "team", "agent_id"),
+    Index("ix_call_facts_call_id", "call_id", unique=True),
     Index("ix_call_facts_agent_day", "agent_id", "day"),
+    sqlite_with_rowid=False,
 )
 
-# Escalation cue counts per finished call (only cues other than ``none``).
+# Escalation cue counts per finished call (only cues other than ``none``), clustered by day.
 call_cues = Table(
     "call_cues",
     metadata,
-    Column("call_id", String(128), primary_key=True),
+    Column("day", String(10), primary_key=True),
     Column("cue", String(32), primary_key=True),
-    Column("day", String(10), nullable=False),
+    Column("call_id", String(128), primary_key=True),
     Column("team", String(128), nullable=True),
     Column("agent_id", String(128), nullable=False),
     Column("n", Integer, nullable=False),
-    Index("ix_call_cues_day", "day", "cue"),
+    Index("ix_call_cues_agent_day", "agent_id", "day"),
+    sqlite_with_rowid=False,
 )
 
-# Indexes on existing tables for the dashboard's live queries (created in 0003).
+# Indexes on existing tables for the dashboard (created in 0003): open calls and alerts for
+# the live floor, and a covering index for supervisors' response times by period.
 Index("ix_calls_status", calls.c.status)
 Index("ix_alerts_status_raised", alerts.c.status, alerts.c.raised_at)
+Index("ix_alerts_latency", alerts.c.raised_at, alerts.c.acked_by, alerts.c.ack_latency_s,
+      alerts.c.team, alerts.c.agent_id)
