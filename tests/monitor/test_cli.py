@@ -1,0 +1,79 @@
+"""``floorlight ingest`` and ``floorlight monitor`` as commands: exit codes, messages, what
+lands in the store."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from store.db import open_store
+from store.schema import calls, dead_letters, utterances
+from tests.monitor.events import whole_call
+
+pytestmark = pytest.mark.slow
+FLOORLIGHT = str(Path(sys.executable).with_name("floorlight"))
+
+
+def floorlight(*args: str, home: Path, stdin: str | None = None):
+    env = {**os.environ, "FLOORLIGHT_HOME": str(home)}
+    return subprocess.run([FLOORLIGHT, *args], env=env, input=stdin, capture_output=True,
+                          text=True, timeout=120)
+
+
+def test_ingest_imports_a_file_and_reports_bad_lines(trained_registry, tmp_path):
+    events = [json.dumps(e) for n in range(3) for e in whole_call(f"c-{n}")]
+    path = tmp_path / "events.jsonl"
+    path.write_text("\n".join([events[0], "{not json", *events[1:], events[3], ""]) + "\n")
+    db = f"sqlite:///{tmp_path / 'floor.db'}"
+    done = floorlight("ingest", str(path), "--db", db, "--model", str(trained_registry),
+                      home=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "imported 23 events (15 turns scored, 3 calls ended)" in done.stdout
+    assert "2 dead letters (1 duplicates)" in done.stdout
+    store = open_store(db, migrate=False)
+    with store.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(utterances)).scalar() == 15
+        bad = conn.execute(select(dead_letters.c.source, dead_letters.c.reason)).all()
+    assert (f"{path}:2", "malformed JSON: Expecting property name enclosed in double quotes "
+            "at line 1 col 2") in [tuple(b) for b in bad]
+    # importing the same file again changes nothing but the dead letters
+    again = floorlight("ingest", str(path), "--db", db, "--model", str(trained_registry),
+                       home=tmp_path)
+    assert "23 dead letters (22 duplicates)" in again.stdout
+    with store.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(calls)).scalar() == 3
+    store.dispose()
+
+
+def test_ingest_reads_stdin(trained_registry, tmp_path):
+    stdin = "\n".join(json.dumps(e) for e in whole_call("c-1"))
+    done = floorlight("ingest", "-", "--db", f"sqlite:///{tmp_path / 'f.db'}", "--model",
+                      str(trained_registry), home=tmp_path, stdin=stdin)
+    assert done.returncode == 0 and "5 turns scored" in done.stdout
+
+
+def test_clear_errors_for_bad_arguments(trained_registry, tmp_path):
+    missing = floorlight("ingest", str(tmp_path / "nope.jsonl"), "--model",
+                         str(trained_registry), home=tmp_path)
+    assert missing.returncode == 2 and "nope.jsonl: No such file" in missing.stderr
+    config = tmp_path / "monitor.toml"
+    config.write_text('prefix = "fl"\nreorder_wait = 3\n')
+    bad = floorlight("monitor", "--config", str(config), "--model", str(trained_registry),
+                     home=tmp_path)
+    assert bad.returncode == 2 and "unknown key 'reorder_wait'" in bad.stderr
+    url = floorlight("monitor", "--mqtt", "http://x:secret@host", "--model",
+                     str(trained_registry), home=tmp_path)
+    assert url.returncode == 2 and "mqtt:// or mqtts://" in url.stderr
+    assert "secret" not in url.stderr
+    no_model = floorlight("ingest", "-", "--model", str(tmp_path / "empty"), home=tmp_path,
+                          stdin="")
+    assert no_model.returncode == 2 and no_model.stderr.startswith("floorlight:")
+    db = floorlight("ingest", "-", "--db", "postgresql://u:pw-123@127.0.0.1:1/x", "--model",
+                    str(trained_registry), home=tmp_path, stdin="")
+    assert db.returncode == 2 and "pw-123" not in db.stderr and "***" in db.stderr
