@@ -13,6 +13,7 @@ import wave
 from datetime import UTC, datetime
 from functools import cache
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import common, data, lights_files
@@ -23,7 +24,7 @@ from store.errors import StoreError
 from store.feedback import acknowledge_alert
 from store.queries import AlertRow
 
-QUEUE_SHOWN = 15
+QUEUE_SHOWN = 8  # with buttons; the rest are listed in a table below them
 SEVERITY_ICON = ("🔴", "🔴", "🔴", "🟠", "🟠", "🟠", "🟡", "🟣", "🟡")
 
 
@@ -69,7 +70,9 @@ def live_floor(team: str | None) -> None:
         st.subheader(tr("alert_queue"))
         _flash()
         _queue(queue, now)
-    with st.expander(tr("virtual_lights"), expanded=_no_hardware()):
+    # Drawn only when asked for (or when they are the floor's only lights): 500 bulbs on
+    # every refresh are not free, and a collapsed expander would still build them.
+    if st.toggle(tr("virtual_lights"), value=_no_hardware(), key="show_virtual_lights"):
         _virtual_lights(tiles)
     _timing("fragment", started)
 
@@ -147,12 +150,11 @@ def _queue(queue: list[AlertRow], now: datetime) -> None:
         return
     lang = common.lang()
     for alert in queue[:QUEUE_SHOWN]:
-        age = max(0, int((now - alert.raised_at).total_seconds()))
         with st.container(border=True, key=f"alert_{alert.id}"):
             st.markdown(
                 f"{SEVERITY_ICON[min(alert.severity, len(SEVERITY_ICON) - 1)]} "
                 f"**{cue_name(alert.reason, lang)}** · {tr('desk')} **{alert.desk_id}** · "
-                f"{alert.agent_id} · {tr('age')} {age // 60}:{age % 60:02d} · "
+                f"{alert.agent_id} · {tr('age')} {_age(now, alert.raised_at)} · "
                 f"{tr('risk')} {alert.risk:.0%}")
             if alert.turn_text:
                 st.html(_why_html(alert))
@@ -163,6 +165,16 @@ def _queue(queue: list[AlertRow], now: datetime) -> None:
                             query_params={"call": alert.call_id})
     if len(queue) > QUEUE_SHOWN:
         st.caption(tr("more_alerts", n=len(queue) - QUEUE_SHOWN))
+        rest = pd.DataFrame([{
+            tr("reason"): cue_name(a.reason, lang), tr("desk"): a.desk_id, tr("agent"): a.agent_id,
+            tr("age"): _age(now, a.raised_at), tr("risk"): round(a.risk, 2), "call": a.call_id,
+        } for a in queue[QUEUE_SHOWN:]])
+        st.dataframe(rest, hide_index=True, height=min(400, 36 * (len(rest) + 1)))
+
+
+def _age(now: datetime, then: datetime) -> str:
+    seconds = max(0, int((now - then).total_seconds()))
+    return f"{seconds // 60}:{seconds % 60:02d}"
 
 
 def _why_html(alert: AlertRow) -> str:

@@ -9,9 +9,10 @@ from __future__ import annotations
 import base64
 import html
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from dashboard.i18n import cue_name, state_name
 
@@ -62,7 +63,8 @@ def look(state: str | None) -> StateLook:
     return LOOKS.get(state or "off", LOOKS["stale"])
 
 
-def sparkline(values: Sequence[float], *, width: int = 120, height: int = 20) -> str:
+@lru_cache(maxsize=4096)  # a trail changes only when its call gets a new customer turn
+def sparkline(values: tuple[float, ...], *, width: int = 120, height: int = 20) -> str:
     """An inline SVG polyline of values in [-1, 1] (customer sentiment), 0 as a faint line,
     as an <img> data URI (Streamlit's HTML sanitiser drops inline <svg>)."""
     if len(values) < 2:
@@ -102,7 +104,7 @@ def tile_html(tile, now: datetime, lang: str = "en") -> str:
         lines.append(f"⏱ {duration_text(tile.started_at, now)} · ⚑ {risk}")
         if tile.reason:
             lines.append(esc(cue_name(tile.reason, lang)))
-        lines.append(sparkline(tile.sentiment_trail))
+        lines.append(sparkline(tuple(tile.sentiment_trail)))
     classes = "fl-tile fl-blink" if lk.blink else "fl-tile"
     title = esc(f"{tile.desk_id} {tile.state} {tile.team or ''}")
     return (f'<div class="{classes}" data-desk="{esc(tile.desk_id)}" '

@@ -140,10 +140,10 @@ def test_state_looks_are_all_distinct() -> None:
 
 
 def test_sparkline_is_an_svg_image() -> None:
-    img = tiles.sparkline([-1.0, 0.0, 1.0], width=100, height=20)
+    img = tiles.sparkline((-1.0, 0.0, 1.0), width=100, height=20)
     svg = base64.b64decode(img.split("base64,")[1][:-2]).decode()
     assert 'points="0.0,20.0 50.0,10.0 100.0,0.0"' in svg
-    assert tiles.sparkline([0.5]) == ""
+    assert tiles.sparkline((0.5,)) == ""
 
 
 def test_virtual_lights_from_bridge_file_refuse_css_injection() -> None:
