@@ -365,8 +365,9 @@ def test_nothing_is_dropped_while_the_broker_is_away(scripts, tmp_path):
         finally:
             subscriber.close()
     received = subscriber.events()  # QoS 1 may repeat one in flight at the restart
-    assert {e["event_id"] for e in received} == {e["event_id"] for e in good}
     assert len(received) - len(good) <= 50
+    first_seen = list(dict.fromkeys(e["event_id"] for e in received))
+    assert first_seen == [e["event_id"] for e in good]  # every one, in order
 
 
 def test_mqtts_publishes_over_tls_checked_against_the_given_ca(scripts, tmp_path):
