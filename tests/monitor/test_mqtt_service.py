@@ -152,3 +152,29 @@ def test_credentials_never_reach_the_logs(mosquitto, trained_registry, tmp_path,
     text = log.read_text()
     assert "floor-user:***@127.0.0.1" in text
     assert "s3cr3t-pw" not in text
+
+
+def test_mqtts_with_the_site_ca(tmp_path_factory, trained_registry, tmp_path, home):
+    import subprocess
+
+    from tests.support.mosquitto import MosquittoBroker, free_port
+
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1"], check=True, capture_output=True)
+    plain = free_port()  # the test's own client stays on a plain listener
+    tls = f"certfile {cert}\nkeyfile {key}\nlistener {plain} 127.0.0.1\n"
+    db = f"sqlite:///{tmp_path / 'floor.db'}"
+    with MosquittoBroker(tmp_path_factory.mktemp("tls"), extra_config=tls) as broker:
+        secure = type("B", (), {"url": f"mqtts://127.0.0.1:{broker.port}?ca={cert}"})()
+        peer = Peer(type("B", (), {"host": "127.0.0.1", "port": plain})())
+        monitor = start_monitor(secure, db, trained_registry, home)
+        try:
+            wait_for(lambda: peer.last("floorlight/monitor/status") == "online",
+                     what="monitor online over TLS")
+            peer.send(*whole_call("c-1", agent="a-3"))
+            wait_for(lambda: ended_calls(db) == 1, what="the call through TLS")
+        finally:
+            stop(monitor)
+            peer.close()
