@@ -61,10 +61,12 @@ def check_prefix(prefix: str) -> str:
 
 
 class MqttPublisher:
-    """A sink for :meth:`FloorSimulator.run`: ``start()``, call it per event, ``close()``."""
+    """A sink for :meth:`FloorSimulator.run`: ``start()``, call it per event, ``close()``.
+    ``stop`` (optional) ends a wait for room in a full buffer with a :class:`SimulatorError`."""
 
     def __init__(self, settings: MqttSettings, *, prefix: str = DEFAULT_PREFIX,
                  client_id: str | None = None, buffer: int = 20_000,
+                 stop: threading.Event | None = None,
                  log: logging.Logger | None = None) -> None:
         if buffer < 1:
             raise SimulatorError(f"buffer must be at least 1 event, got {buffer}")
@@ -77,6 +79,7 @@ class MqttPublisher:
         self._wake_r.setblocking(False)
         self._wake_w.setblocking(False)
         self._closing = threading.Event()
+        self._stop = stop  # set: stop waiting for room in a full buffer
         self._fatal: str | None = None
         self._delay, self._was_connected = MIN_DELAY_S, False
         self._thread: threading.Thread | None = None
@@ -150,6 +153,9 @@ class MqttPublisher:
         warned = False
         while not self._slots.acquire(timeout=0.5):
             self._raise_if_fatal()
+            if self._stop is not None and self._stop.is_set():
+                raise SimulatorError(f"stopped while {self.buffer} events wait for "
+                                     f"{self.settings.safe_url}")
             if not warned:
                 warned = True
                 self.log.warning("%d events wait for %s (buffer full): the floor pauses until "

@@ -66,12 +66,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def _run(args: argparse.Namespace) -> int:
     try:
         simulator = _simulator(args)
-        if args.mqtt:
-            report = _to_broker(args, simulator)
-        elif args.out:
-            report = _to_file(args, simulator)
-        else:
-            return _in_process(args, simulator)
+        with _stop_on_signals() as stop:
+            if args.mqtt:
+                report = _to_broker(args, simulator, stop)
+            elif args.out:
+                report = _to_file(args, simulator, stop)
+            else:
+                return _in_process(args, simulator, stop)
     except SimulatorError as err:
         return fail(str(err))
     print(_summary(report), file=sys.stderr)
@@ -84,32 +85,36 @@ def _simulator(args: argparse.Namespace) -> FloorSimulator:
                           max_calls=args.calls, duration_s=args.duration)
 
 
-def _to_broker(args: argparse.Namespace, simulator: FloorSimulator) -> RunReport:
+def _to_broker(args: argparse.Namespace, simulator: FloorSimulator,
+               stop: threading.Event) -> RunReport:
     broker, url_prefix = parse_target(args.mqtt)
     prefix = check_prefix(args.prefix) if args.prefix is not None else url_prefix
-    publisher = MqttPublisher(broker, prefix=prefix or DEFAULT_PREFIX, buffer=args.buffer)
+    publisher = MqttPublisher(broker, prefix=prefix or DEFAULT_PREFIX, buffer=args.buffer,
+                              stop=stop)
     publisher.start()
     try:
-        report = _drive(args, simulator, publisher)
-    finally:
-        left = publisher.close()
+        report = _drive(args, simulator, publisher, stop)
+    finally:  # after a stop, a broker that is still away gets a short last chance
+        left = publisher.close(timeout=3.0 if stop.is_set() else 10.0)
     if left:
         raise SimulatorError(f"{left} events were not acknowledged by the broker")
     return report
 
 
-def _to_file(args: argparse.Namespace, simulator: FloorSimulator) -> RunReport:
+def _to_file(args: argparse.Namespace, simulator: FloorSimulator,
+             stop: threading.Event) -> RunReport:
     live = args.speed > 0  # a reader downstream (a pipe into the monitor) sees each at once
     if args.out == "-":
-        return _drive(args, simulator, _line_writer(sys.stdout, flush=live))
+        return _drive(args, simulator, _line_writer(sys.stdout, flush=live), stop)
     try:
         with open(args.out, "w", encoding="utf-8") as out:
-            return _drive(args, simulator, _line_writer(out, flush=live))
+            return _drive(args, simulator, _line_writer(out, flush=live), stop)
     except OSError as err:
         raise SimulatorError(f"{args.out}: cannot write: {err.strerror}") from err
 
 
-def _in_process(args: argparse.Namespace, simulator: FloorSimulator) -> int:
+def _in_process(args: argparse.Namespace, simulator: FloorSimulator,
+                stop: threading.Event) -> int:
     try:
         from monitor.app import run_inprocess
     except ImportError as err:
@@ -118,13 +123,12 @@ def _in_process(args: argparse.Namespace, simulator: FloorSimulator) -> int:
     report = RunReport()
     try:
         model = open_model(args.model)
-        with _stop_on_signals() as stop:
-            events = simulator.paced(stop=stop, report=report)
-            if args.chaos:  # in-process events are dicts: no malformed JSON lines here
-                kinds = [k for k in KINDS if k != "malformed"]
-                events = Chaos(args.chaos, seed=args.seed, kinds=kinds).mix(events)
-            run_inprocess(events, db_url=args.db or settings.default_db_url(), stop=stop,
-                          model=model)
+        events = simulator.paced(stop=stop, report=report)
+        if args.chaos:  # in-process events are dicts: no malformed JSON lines here
+            kinds = [k for k in KINDS if k != "malformed"]
+            events = Chaos(args.chaos, seed=args.seed, kinds=kinds).mix(events)
+        run_inprocess(events, db_url=args.db or settings.default_db_url(), stop=stop,
+                      model=model)
     except (ModelError, StoreError) as err:
         return fail(str(err))
     print(_summary(report), file=sys.stderr)
@@ -132,14 +136,13 @@ def _in_process(args: argparse.Namespace, simulator: FloorSimulator) -> int:
 
 
 def _drive(args: argparse.Namespace, simulator: FloorSimulator,
-           sink: Callable[[Item], None]) -> RunReport:
+           sink: Callable[[Item], None], stop: threading.Event) -> RunReport:
     report = RunReport()
     chaos = Chaos(args.chaos, seed=args.seed) if args.chaos else None
     started = time.monotonic()
-    with _stop_on_signals() as stop:
-        items: Iterable[Item] = simulator.paced(stop=stop, report=report)
-        for item in chaos.mix(items) if chaos is not None else items:
-            sink(item)
+    items: Iterable[Item] = simulator.paced(stop=stop, report=report)
+    for item in chaos.mix(items) if chaos is not None else items:
+        sink(item)
     log.info("%d events in %.1f s", report.events, time.monotonic() - started)
     if chaos is not None:
         log.info("chaos: %s", ", ".join(f"{k} {n}" for k, n in sorted(chaos.counts.items())))
@@ -177,8 +180,9 @@ def _stop_on_signals() -> Iterator[threading.Event]:
 
 
 def _summary(report: RunReport) -> str:
+    finished = report.calls_ended - report.hung_up
     cut = f", {report.hung_up} hung up at the stop" if report.hung_up else ""
-    return (f"simulated {report.calls_started} calls ({report.calls_ended} ended{cut}), "
+    return (f"simulated {report.calls_started} calls ({finished} finished{cut}), "
             f"{report.events} events; at most {report.max_lag_s:.2f} s behind schedule")
 
 

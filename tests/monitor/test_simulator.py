@@ -384,6 +384,20 @@ def test_mqtts_publishes_over_tls_checked_against_the_given_ca(scripts, tmp_path
         assert publisher.close() == 0 and publisher.acknowledged == report.events
 
 
+def test_a_stop_ends_the_wait_for_an_absent_broker():
+    from tests.support.mosquitto import free_port
+
+    stop = threading.Event()
+    absent = parse_target(f"mqtt://127.0.0.1:{free_port()}")[0]
+    publisher = MqttPublisher(absent, buffer=2, stop=stop).start()
+    publisher({"call_id": "c-1"})
+    publisher({"call_id": "c-1"})
+    stop.set()
+    with pytest.raises(SimulatorError, match="stopped while 2 events wait"):
+        publisher({"call_id": "c-1"})
+    assert publisher.close(timeout=0) == 2  # reported, not silently lost
+
+
 def test_a_broker_refusing_the_credentials_stops_the_publisher(tmp_path):
     with MosquittoBroker(tmp_path, extra_config="allow_anonymous false") as broker:
         url = f"mqtt://sim:wrong@{broker.host}:{broker.port}"
@@ -449,7 +463,7 @@ def test_simulate_out_writes_a_jsonl_file_for_ingest(tmp_path, capsys):
     assert all(parse_event(line) for line in lines)
     assert sum(e["type"] == "call_ended" for e in events) == 7
     assert {e["agent_id"] for e in events if "agent_id" in e} <= {"a-1", "a-2", "a-3"}
-    assert "simulated 7 calls (7 ended)" in capsys.readouterr().err
+    assert "simulated 7 calls (7 finished)" in capsys.readouterr().err
     assert lines[0].startswith('{"v":1,"type":"call_started"')
 
 
@@ -477,7 +491,7 @@ def test_simulate_mqtt_publishes_the_floor(mosquitto, capsys):
         events = subscriber.events()
     finally:
         subscriber.close()
-    assert "simulated 4 calls (4 ended)" in err
+    assert "simulated 4 calls (4 finished)" in err
     assert len({e["call_id"] for e in events}) == 4
 
 
@@ -523,7 +537,7 @@ def test_simulate_without_a_destination_feeds_the_monitor_in_process(trained_reg
     db = f"sqlite:///{tmp_path / 'floor.db'}"
     assert main(["simulate", "--speed", "0", "--calls", "3", "--agents", "2", "--db", db,
                  "--model", str(trained_registry), "--seed", "4"]) == 0
-    assert "simulated 3 calls (3 ended)" in capsys.readouterr().err
+    assert "simulated 3 calls (3 finished)" in capsys.readouterr().err
     engine = open_store(db, migrate=False)
     try:
         with engine.connect() as conn:
