@@ -12,7 +12,9 @@ import sys
 from floorlight import __version__, commands
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """All subcommands, or only the one ``argv`` names (so a command does not pay for the
+    imports of every other one at startup)."""
     parser = argparse.ArgumentParser(
         prog="floorlight",
         description="Real-time call-quality monitoring for contact-center floors.",
@@ -20,11 +22,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"floorlight {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+    names = sorted(m.name for m in pkgutil.iter_modules(commands.__path__)
+                   if not m.name.startswith("_"))
+    wanted = next((a for a in (argv or []) if not a.startswith("-")), None)
+    for name in [wanted] if wanted in names else names:
         try:
-            module = importlib.import_module(f"{commands.__name__}.{info.name}")
+            module = importlib.import_module(f"{commands.__name__}.{name}")
         except ImportError as err:  # one broken command must not take the others down
-            _register_broken(subparsers, info.name, err)
+            _register_broken(subparsers, name, err)
             continue
         register = getattr(module, "register", None)
         if register is not None:
@@ -45,7 +50,8 @@ def _register_broken(subparsers: argparse._SubParsersAction, name: str,
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO,

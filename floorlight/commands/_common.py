@@ -6,10 +6,13 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from floorlight import settings
-from models.artifacts import FloorlightModel, load_model
 from models.errors import ModelError
+
+if TYPE_CHECKING:  # loading models pulls in scikit-learn: only commands that score pay for it
+    from models.artifacts import FloorlightModel
 
 
 def add_model_argument(parser: argparse.ArgumentParser) -> None:
@@ -23,6 +26,8 @@ def add_model_argument(parser: argparse.ArgumentParser) -> None:
 
 
 def open_model(path: Path | None) -> FloorlightModel:
+    from models.artifacts import load_model
+
     return load_model(path or settings.models_dir())
 
 
