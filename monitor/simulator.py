@@ -31,8 +31,11 @@ from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
 
-from monitor.simulator_corpus import Script, SimulatorError
+from models.corpus import Call
+from monitor.simulator_corpus import Script, SimulatorError, load_scripts, scripts_from_calls
 from monitor.simulator_csat import draw_csat
 
 __all__ = ["TEAMS", "Agent", "FloorPace", "FloorSimulator", "RunReport", "SimulatorError"]
@@ -99,16 +102,22 @@ class FloorSimulator:
     ``call_ended`` without CSAT. Without either the floor runs until stopped.
     """
 
-    def __init__(self, scripts: Sequence[Script], agents: int = 12, speed: float = 1.0,
+    def __init__(self, scripts: Sequence[Script | Call], agents: int = 12, speed: float = 1.0,
                  seed: int | None = None, *, teams: Sequence[str] = TEAMS,
                  pace: FloorPace = FloorPace(), max_calls: int | None = None,
                  duration_s: float | None = None, survey_rate: float = 1.0,
                  run_id: str | None = None, start: datetime | None = None) -> None:
+        scripts = [s if isinstance(s, Script) else _script_of(s) for s in scripts]
         _check(scripts, agents, speed, max_calls, duration_s, survey_rate, teams)
         self.scripts, self.agents, self.speed, self.seed = list(scripts), agents, speed, seed
         self.teams, self.pace = tuple(teams), pace
         self.max_calls, self.duration_s, self.survey_rate = max_calls, duration_s, survey_rate
         self.run_id, self.start = run_id, start
+
+    @classmethod
+    def from_file(cls, path: Path, **settings: Any) -> FloorSimulator:
+        """A floor replaying the calls in a calls JSON Lines file (``data/calls/calls.jsonl``)."""
+        return cls(load_scripts(path), **settings)
 
     def events(self) -> Iterator[tuple[float, Event]]:
         """``(due_s, event)`` in time order; ``due_s`` counts from the start of the run."""
@@ -159,6 +168,13 @@ class FloorSimulator:
             if remaining <= 0:
                 return True
             sleep(min(remaining, 0.1))
+
+
+def _script_of(call: Call) -> Script:
+    scripts = scripts_from_calls([call])
+    if not scripts:
+        raise SimulatorError(f"call {call.call_id} has no utterances to simulate")
+    return scripts[0]
 
 
 def _check(scripts: Sequence[Script], agents: int, speed: float, max_calls: int | None,

@@ -245,6 +245,17 @@ def test_bad_settings_are_refused_with_the_reason(scripts, settings, message):
         floor(scripts, **settings)
 
 
+def test_the_floor_takes_corpus_calls_or_a_file_too():
+    from models.corpus import read_calls
+
+    calls_ = read_calls(CORPUS, labelled=False)[:5]
+    from_calls = FloorSimulator(calls_, agents=2, speed=0, seed=1, run_id="r", start=START,
+                                max_calls=5)
+    from_file = FloorSimulator.from_file(CORPUS, agents=2, speed=0, seed=1, run_id="r",
+                                         start=START, max_calls=5)
+    assert len(list(from_calls.events())) > 5 * 8 and next(from_file.events())
+
+
 def test_a_corpus_line_that_breaks_the_format_is_named(tmp_path):
     path = tmp_path / "calls.jsonl"
     good = {"call_id": "c-1", "lang": "en", "utterances": [
