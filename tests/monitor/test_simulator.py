@@ -395,6 +395,21 @@ def test_mqtts_publishes_over_tls_checked_against_the_given_ca(scripts, tmp_path
         assert publisher.close() == 0 and publisher.acknowledged == report.events
 
 
+def test_credentials_log_in_and_never_reach_the_log(scripts, tmp_path, caplog):
+    passwords = tmp_path / "passwords"
+    subprocess.run(["mosquitto_passwd", "-b", "-c", str(passwords), "sim-user", "s3cr3t-pw"],
+                   check=True, capture_output=True)
+    config = f"allow_anonymous false\npassword_file {passwords}\n"
+    with MosquittoBroker(tmp_path / "broker", extra_config=config) as broker:
+        caplog.set_level("DEBUG")
+        url = f"mqtt://sim-user:s3cr3t-pw@{broker.host}:{broker.port}/site-a"
+        settings, prefix = parse_target(url)
+        publisher = MqttPublisher(settings, prefix=prefix).start()
+        report = floor(scripts, max_calls=2).run(publisher)
+        assert publisher.close() == 0 and publisher.acknowledged == report.events
+    assert "sim-user:***@" in caplog.text and "s3cr3t" not in caplog.text
+
+
 def test_a_stop_ends_the_wait_for_an_absent_broker():
     from tests.support.mosquitto import free_port
 
