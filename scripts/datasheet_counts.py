@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from models.augment import augment  # noqa: E402
+from models.augment import augment, script_swap  # noqa: E402
 from models.corpus import CUES, SENTIMENTS, Call, Turn, read_calls, read_corpus  # noqa: E402
 from models.text import LANGS, normalize  # noqa: E402
 from models.training import TrainConfig, dedupe, review_turns, split_turns  # noqa: E402
@@ -185,7 +185,12 @@ def augmentation(turns: Sequence[Turn]) -> str:
             for kind in ("augmented:script", "augmented:asr")]
     test_texts = {normalize(t.text).strip() for t in test_part}
     leaked = sum(normalize(t.text).strip() in test_texts for t in copies)
+    swapped = [(t, script_swap(t)) for t in train_part if t.lang != "en"]
+    folded = sum(normalize(t.text) == normalize(c.text) for t, c in swapped if c is not None)
     note = (
+        f"\n\nScript copies identical to their source once the classifier's normaliser has "
+        f"folded Traditional to Simplified: {folded} of {len(swapped)} "
+        f"({pct(folded, len(swapped))})."
         f"\n\nWith the default split (seed {config.seed}, test_size {config.test_size}): "
         f"{len(train_part)} training and {len(test_part)} held-out hand-written turns; "
         f"{len(copies)} augmented copies, all made from the training part. Copies whose "
