@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import IO
@@ -20,6 +21,7 @@ from store.db import open_store
 from store.writer import StoreWriter
 
 log = logging.getLogger("floorlight.monitor")
+STOP_GRACE_S = 5.0  # after a stop, how long the source may take to wind down
 
 
 def build_service(model: FloorlightModel, lexicon: Lexicon, config: MonitorConfig, *,
@@ -65,10 +67,8 @@ def run_inprocess(events: Iterable[dict], *, db_url: str | None,
     done = threading.Event()
 
     def feed() -> None:
-        try:
+        try:  # a paced source watches ``stop`` itself and ends its calls before it returns
             for event in events:
-                if stop.is_set():
-                    return
                 service.feed([Incoming("simulator", event)])
         finally:
             done.set()
@@ -77,8 +77,14 @@ def run_inprocess(events: Iterable[dict], *, db_url: str | None,
     if isinstance(service.publisher, MonitorLink):
         service.publisher.start()
     threading.Thread(target=feed, name="simulator-feed", daemon=True).start()
+    stopped_at: float | None = None
     try:
-        while not stop.is_set() and not (done.is_set() and not len(service.inbox)):
+        while not (done.is_set() and not len(service.inbox)):
+            if stop.is_set():
+                stopped_at = stopped_at or time.monotonic()
+                if time.monotonic() - stopped_at > STOP_GRACE_S:
+                    log.warning("stopping with the source still running")
+                    break
             service.step(0.05)
         service.step(0.0)
     finally:
