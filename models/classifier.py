@@ -150,6 +150,7 @@ class TurnClassifier(ClassifierMixin, BaseEstimator):
         out = []
         features = features.tocsr()
         s_best, c_best = sentiment.argmax(axis=1), cue.argmax(axis=1)
+        s_rounded, c_rounded = np.round(sentiment, 4).tolist(), np.round(cue, 4).tolist()
         for row in range(len(pairs)):
             s_idx, c_idx = int(s_best[row]), int(c_best[row])
             lo, hi = features.indptr[row], features.indptr[row + 1]
@@ -162,10 +163,10 @@ class TurnClassifier(ClassifierMixin, BaseEstimator):
             out.append(
                 Prediction(
                     sentiment=SENTIMENTS[s_idx],
-                    sentiment_scores=_rounded(SENTIMENTS, sentiment[row]),
+                    sentiment_scores=dict(zip(SENTIMENTS, s_rounded[row], strict=True)),
                     cue=CUES[c_idx],
-                    cue_scores=_rounded(CUES, cue[row]),
-                    escalation=round(float(1.0 - cue[row][0]), 4),
+                    cue_scores=dict(zip(CUES, c_rounded[row], strict=True)),
+                    escalation=round(1.0 - float(cue[row, 0]), 4),
                     evidence=evidence,
                 )
             )
@@ -249,10 +250,6 @@ def _class_weights(head: LogisticRegression, target: str, baseline: str) -> np.n
         classes = list(head.classes_)
         cache[key] = head.coef_[classes.index(target)] - head.coef_[classes.index(baseline)]
     return cache[key]
-
-
-def _rounded(names: Sequence[str], values: np.ndarray) -> dict[str, float]:
-    return dict(zip(names, np.round(values, 4).tolist(), strict=True))
 
 
 def _merge_spans(text: str, spans: list[tuple[int, int, float]]) -> list[str]:

@@ -9,7 +9,9 @@ things from an agent ("you don't understand") than from a customer.
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Sequence
+from weakref import WeakKeyDictionary
 
 import numpy as np
 import scipy.sparse as sp
@@ -92,27 +94,24 @@ class TurnFeaturizer(TransformerMixin, BaseEstimator):
 
     def transform_normalized(self, texts: list[str], speakers: list[str]) -> sp.csr_matrix:
         """Features for already-normalised texts (lets the scorer normalise once)."""
-        char = self.char_vectorizer_.transform(texts)
+        char = char_tfidf(self.char_vectorizer_, texts)
         word = self.word_vectorizer_.transform(texts)
         dense = self._dense_features(texts, speakers)
         return sp.hstack([char, word, sp.csr_matrix(dense)], format="csr", dtype=np.float32)
 
     def _dense_features(self, texts: list[str], speakers: list[str]) -> np.ndarray:
+        """Speaker one-hot, then log-counts of each lexicon category, in the customer block
+        or the agent block by who spoke."""
         categories = self.lexicon_categories_
         n_cat = len(categories)
         out = np.zeros((len(texts), 2 + 2 * n_cat), dtype=np.float32)
-        lexicon = self._lexicon() if self.lexicon_entries else None
-        for row, (text, speaker) in enumerate(zip(texts, speakers, strict=True)):
-            is_agent = speaker == "agent"
-            out[row, int(is_agent)] = 1.0
-            if lexicon is None:
-                continue
-            counts = lexicon.counts(text)
-            offset = 2 + (n_cat if is_agent else 0)
-            for i, category in enumerate(categories):
-                hits = counts.get(category, 0)
-                if hits:
-                    out[row, offset + i] = self.lexicon_weight * np.log1p(hits)
+        is_agent = np.array([s == "agent" for s in speakers], dtype=bool)
+        out[np.arange(len(texts)), is_agent.astype(int)] = 1.0
+        if self.lexicon_entries and texts:
+            weighted = self.lexicon_weight * np.log1p(
+                self._lexicon().batch_counts(texts, categories)).astype(np.float32)
+            out[~is_agent, 2 : 2 + n_cat] = weighted[~is_agent]
+            out[is_agent, 2 + n_cat :] = weighted[is_agent]
         return out
 
     def feature_names(self) -> list[str]:
@@ -150,3 +149,77 @@ class TurnFeaturizer(TransformerMixin, BaseEstimator):
 
 
 VECTORIZERS = ("char_vectorizer_", "word_vectorizer_")
+
+# --- character n-grams, vectorised over a batch -------------------------------------------
+#
+# sklearn's char analyzer builds every n-gram of every text as a Python string and looks it up
+# in a dict: most of the scoring time. Here an n-gram of up to three characters is an exact
+# 63-bit code (21 bits a character), so a whole batch's n-grams are computed with numpy and
+# found in the fitted vocabulary by binary search. The result is the same matrix the fitted
+# TfidfVectorizer produces (tests/models/test_features.py checks it on the whole corpus).
+
+_WHITE_SPACES = re.compile(r"\s\s+")  # what sklearn's char analyzer collapses first
+_BITS = 21
+_CHAR_INDEX: WeakKeyDictionary[TfidfVectorizer, tuple] = WeakKeyDictionary()
+
+
+def _code(term: str) -> int:
+    code = 0
+    for ch in term:
+        code = (code << _BITS) | (ord(ch) + 1)
+    return code
+
+
+def _char_index(vectorizer: TfidfVectorizer) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    cached = _CHAR_INDEX.get(vectorizer)
+    if cached is None:
+        vocabulary = vectorizer.vocabulary_
+        codes = np.fromiter((_code(t) for t in vocabulary), dtype=np.int64,
+                            count=len(vocabulary))
+        ids = np.fromiter(vocabulary.values(), dtype=np.int64, count=len(vocabulary))
+        order = np.argsort(codes)
+        cached = (codes[order], ids[order], np.asarray(vectorizer.idf_, dtype=np.float32))
+        _CHAR_INDEX[vectorizer] = cached
+    return cached
+
+
+def _fast_path(v: TfidfVectorizer) -> bool:
+    return (v.analyzer == "char" and v.ngram_range[1] <= 3 and not v.lowercase
+            and v.sublinear_tf and v.use_idf and v.norm == "l2" and v.preprocessor is None
+            and not v.strip_accents)
+
+
+def char_tfidf(vectorizer: TfidfVectorizer, texts: list[str]) -> sp.csr_matrix:
+    """``vectorizer.transform(texts)`` for a fitted character TF-IDF, computed batch-wise."""
+    if not _fast_path(vectorizer):
+        return vectorizer.transform(texts)
+    codes, ids, idf = _char_index(vectorizer)
+    docs = [_WHITE_SPACES.sub(" ", t) for t in texts]
+    lengths = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
+    chars = np.frombuffer("".join(docs).encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+    chars += 1
+    doc_of = np.repeat(np.arange(len(docs)), lengths)
+    left = np.repeat(lengths, lengths) - (np.arange(len(chars)) -
+                                          np.repeat(np.cumsum(lengths) - lengths, lengths))
+    rows, cols = [], []
+    low, high = vectorizer.ngram_range
+    for n in range(low, high + 1):
+        at = np.flatnonzero(left >= n)
+        code = chars[at]
+        for k in range(1, n):
+            code = (code << _BITS) | chars[at + k]
+        found = np.minimum(np.searchsorted(codes, code), len(codes) - 1)
+        hit = codes[found] == code
+        rows.append(doc_of[at[hit]])
+        cols.append(ids[found[hit]])
+    row, col = np.concatenate(rows), np.concatenate(cols)
+    matrix = sp.csr_matrix((np.ones(len(row), dtype=np.float32), (row, col)),
+                           shape=(len(docs), len(codes)), dtype=np.float32)
+    matrix.sum_duplicates()
+    np.log(matrix.data, out=matrix.data)
+    matrix.data += 1.0
+    matrix.data *= idf[matrix.indices]
+    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    matrix.data /= np.repeat(norms, np.diff(matrix.indptr)).astype(np.float32)
+    return matrix
