@@ -64,6 +64,7 @@ class TurnClassifier(ClassifierMixin, BaseEstimator):
         lexicon_weight: float = 1.0,
         sentiment_c: float = 4.0,
         cue_c: float = 8.0,
+        sentiment_class_weight: str | None = "balanced",
         max_iter: int = 300,
     ) -> None:
         self.char_ngram_range = char_ngram_range
@@ -74,6 +75,7 @@ class TurnClassifier(ClassifierMixin, BaseEstimator):
         self.lexicon_weight = lexicon_weight
         self.sentiment_c = sentiment_c
         self.cue_c = cue_c
+        self.sentiment_class_weight = sentiment_class_weight
         self.max_iter = max_iter
 
     def fit(
@@ -91,7 +93,8 @@ class TurnClassifier(ClassifierMixin, BaseEstimator):
             lexicon_weight=self.lexicon_weight,
         )
         features = self.featurizer_.fit_transform(pairs)
-        self.sentiment_head_ = LogisticRegression(C=self.sentiment_c, max_iter=self.max_iter)
+        self.sentiment_head_ = LogisticRegression(
+            C=self.sentiment_c, max_iter=self.max_iter, class_weight=self.sentiment_class_weight)
         self.sentiment_head_.fit(features, labels[:, 0].astype(str), sample_weight=weights)
         has_cue = np.array([c is not None for c in labels[:, 1]])
         self.cue_head_ = LogisticRegression(C=self.cue_c, max_iter=self.max_iter)
