@@ -429,9 +429,9 @@ def test_a_broker_refusing_the_credentials_stops_the_publisher(tmp_path):
         url = f"mqtt://sim:wrong@{broker.host}:{broker.port}"
         publisher = MqttPublisher(parse_target(url)[0], buffer=1).start()
         event = {"call_id": "c-1", "v": 1}
-        publisher(event)
         with pytest.raises(SimulatorError, match="refused the connection"):
-            publisher(event)
+            publisher(event)  # may already fail here if the refusal came first
+            publisher(event)  # the buffer holds one: this waits for the refusal
         publisher.close(timeout=0)
 
 
