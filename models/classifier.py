@@ -237,7 +237,17 @@ class TurnClassifier(ClassifierMixin, BaseEstimator):
 
 
 def _reorder(head: LogisticRegression, features: sp.csr_matrix, order: Sequence[str]) -> np.ndarray:
-    proba = head.predict_proba(features)
+    """``head.predict_proba`` in ``order``, computed directly: a multinomial logistic
+    regression's probabilities are the softmax of its decision function, and sklearn's input
+    validation costs more than the arithmetic for a single turn."""
+    if len(head.classes_) > 2 and getattr(head, "multi_class", "auto") in ("auto",
+                                                                            "multinomial"):
+        scores = np.asarray(features @ head.coef_.T) + head.intercept_
+        scores -= scores.max(axis=1, keepdims=True)
+        np.exp(scores, out=scores)
+        proba = scores / scores.sum(axis=1, keepdims=True)
+    else:
+        proba = head.predict_proba(features)
     index = {c: i for i, c in enumerate(head.classes_)}
     return np.ascontiguousarray(proba[:, [index[c] for c in order]])
 

@@ -95,9 +95,9 @@ class TurnFeaturizer(TransformerMixin, BaseEstimator):
     def transform_normalized(self, texts: list[str], speakers: list[str]) -> sp.csr_matrix:
         """Features for already-normalised texts (lets the scorer normalise once)."""
         char = char_tfidf(self.char_vectorizer_, texts)
-        word = self.word_vectorizer_.transform(texts)
+        word = word_tfidf(self.word_vectorizer_, texts)
         dense = self._dense_features(texts, speakers)
-        return sp.hstack([char, word, sp.csr_matrix(dense)], format="csr", dtype=np.float32)
+        return hstack_rows([char, word, sp.csr_matrix(dense)])
 
     def _dense_features(self, texts: list[str], speakers: list[str]) -> np.ndarray:
         """Speaker one-hot, then log-counts of each lexicon category, in the customer block
@@ -161,6 +161,7 @@ VECTORIZERS = ("char_vectorizer_", "word_vectorizer_")
 _WHITE_SPACES = re.compile(r"\s\s+")  # what sklearn's char analyzer collapses first
 _BITS = 21
 _CHAR_INDEX: WeakKeyDictionary[TfidfVectorizer, tuple] = WeakKeyDictionary()
+_IDF: WeakKeyDictionary[TfidfVectorizer, np.ndarray] = WeakKeyDictionary()
 
 
 def _code(term: str) -> int:
@@ -212,14 +213,67 @@ def char_tfidf(vectorizer: TfidfVectorizer, texts: list[str]) -> sp.csr_matrix:
         hit = codes[found] == code
         rows.append(doc_of[at[hit]])
         cols.append(ids[found[hit]])
-    row, col = np.concatenate(rows), np.concatenate(cols)
-    matrix = sp.csr_matrix((np.ones(len(row), dtype=np.float32), (row, col)),
-                           shape=(len(docs), len(codes)), dtype=np.float32)
-    matrix.sum_duplicates()
-    np.log(matrix.data, out=matrix.data)
-    matrix.data += 1.0
-    matrix.data *= idf[matrix.indices]
-    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    return _sublinear_tfidf(np.concatenate(rows), np.concatenate(cols), len(docs), idf)
+
+
+def word_tfidf(vectorizer: TfidfVectorizer, texts: list[str]) -> sp.csr_matrix:
+    """``vectorizer.transform(texts)`` for a fitted word TF-IDF, without sklearn's per-call
+    input checks (they cost more than a single turn's words)."""
+    if not (vectorizer.sublinear_tf and vectorizer.use_idf and vectorizer.norm == "l2"):
+        return vectorizer.transform(texts)
+    analyze, vocabulary = vectorizer.build_analyzer(), vectorizer.vocabulary_
+    rows: list[int] = []
+    cols: list[int] = []
+    for row, text in enumerate(texts):
+        for term in analyze(text):
+            col = vocabulary.get(term)
+            if col is not None:
+                rows.append(row)
+                cols.append(col)
+    idf = _idf(vectorizer)
+    return _sublinear_tfidf(np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64),
+                            len(texts), idf)
+
+
+def _idf(vectorizer: TfidfVectorizer) -> np.ndarray:
+    cached = _IDF.get(vectorizer)
+    if cached is None:
+        cached = _IDF[vectorizer] = np.asarray(vectorizer.idf_, dtype=np.float32)
+    return cached
+
+
+def _sublinear_tfidf(row: np.ndarray, col: np.ndarray, n_docs: int, idf: np.ndarray
+                     ) -> sp.csr_matrix:
+    """Counts of (row, column) pairs to sublinear TF x IDF rows of unit length, as
+    TfidfVectorizer(sublinear_tf=True, norm="l2") computes them."""
+    order = np.lexsort((col, row))
+    row, col = row[order], col[order]
+    first = np.ones(len(row), dtype=bool)
+    first[1:] = (row[1:] != row[:-1]) | (col[1:] != col[:-1])
+    starts = np.flatnonzero(first)
+    counts = np.diff(np.append(starts, len(row))).astype(np.float32)
+    row, col = row[starts], col[starts]
+    data = (np.log(counts) + np.float32(1.0)) * idf[col]
+    norms = np.sqrt(np.bincount(row, weights=data * data, minlength=n_docs)).astype(np.float32)
     norms[norms == 0] = 1.0
-    matrix.data /= np.repeat(norms, np.diff(matrix.indptr)).astype(np.float32)
-    return matrix
+    data /= norms[row]
+    indptr = np.zeros(n_docs + 1, dtype=np.int64)
+    np.cumsum(np.bincount(row, minlength=n_docs), out=indptr[1:])
+    return sp.csr_matrix((data, col, indptr), shape=(n_docs, len(idf)))
+
+
+def hstack_rows(blocks: Sequence[sp.csr_matrix]) -> sp.csr_matrix:
+    """``sp.hstack(blocks, format="csr")`` for CSR blocks with sorted indices, in numpy."""
+    n_rows = blocks[0].shape[0]
+    rows, cols, data, offset = [], [], [], 0
+    for block in blocks:
+        rows.append(np.repeat(np.arange(n_rows), np.diff(block.indptr)))
+        cols.append(block.indices.astype(np.int64) + offset)
+        data.append(block.data.astype(np.float32, copy=False))
+        offset += block.shape[1]
+    row = np.concatenate(rows)
+    order = np.argsort(row, kind="stable")
+    indptr = np.zeros(n_rows + 1, dtype=np.int64)
+    np.cumsum(np.bincount(row, minlength=n_rows), out=indptr[1:])
+    return sp.csr_matrix((np.concatenate(data)[order], np.concatenate(cols)[order], indptr),
+                         shape=(n_rows, offset))

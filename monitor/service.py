@@ -38,6 +38,7 @@ class MonitorService:
         self.config = engine.config
         self._republish = threading.Event()
         self._summaries: dict[str, dict] = {}
+        self._published_states: dict[str, tuple[str, str | None]] = {}
         self._next_housekeeping = 0.0
         self._next_heartbeat = 0.0
         self.batches = 0
@@ -128,9 +129,13 @@ class MonitorService:
         if self.publisher is None or not changes.desks:
             return
         prefix = self.config.prefix
+        moved = False
         for desk in changes.desks.values():
             self.publisher.publish(f"{prefix}/desk/{desk.desk_id}/state", desk.payload())
-        self._publish_summaries(force=False)
+            moved = moved or self._published_states.get(desk.desk_id) != (desk.state, desk.team)
+            self._published_states[desk.desk_id] = (desk.state, desk.team)
+        if moved:  # most turns move only a desk's risk: the floor and teams stay as they were
+            self._publish_summaries(force=False)
 
     def _publish_all(self) -> None:
         if self.publisher is None:

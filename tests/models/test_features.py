@@ -47,3 +47,38 @@ def test_batch_lexicon_counts_match_per_text_counts(featurizer, texts):
 def test_empty_batch(featurizer):
     assert char_tfidf(featurizer.char_vectorizer_, []).shape[0] == 0
     assert featurizer._lexicon().batch_counts([], ["taboo"]).shape == (0, 1)
+
+
+def test_word_tfidf_matches_sklearn_on_the_corpus(featurizer, texts):
+    from models.features import word_tfidf
+
+    expected = featurizer.word_vectorizer_.transform(texts)
+    got = word_tfidf(featurizer.word_vectorizer_, texts)
+    assert got.shape == expected.shape and got.nnz == expected.nnz
+    assert abs(got - expected).max() < 1e-6
+
+
+def test_direct_probabilities_match_sklearn(trained_registry, texts):
+    from models.classifier import _reorder
+
+    classifier = load_model(trained_registry).classifier
+    features = classifier.featurizer_.transform_normalized(texts[:500], ["customer"] * 500)
+    for head in (classifier.sentiment_head_, classifier.cue_head_):
+        expected = head.predict_proba(features)
+        got = _reorder(head, features, list(head.classes_))
+        assert np.abs(got - expected).max() < 1e-6
+
+
+def test_whole_feature_matrix_matches_the_sklearn_reference(featurizer, texts):
+    import scipy.sparse as sp
+
+    speakers = ["agent" if i % 3 == 0 else "customer" for i in range(len(texts))]
+    expected = sp.hstack([featurizer.char_vectorizer_.transform(texts),
+                          featurizer.word_vectorizer_.transform(texts),
+                          sp.csr_matrix(featurizer._dense_features(texts, speakers))],
+                         format="csr")
+    got = featurizer.transform_normalized(texts, speakers)
+    assert got.shape == expected.shape
+    assert abs(got - expected).max() < 1e-6
+    one = featurizer.transform_normalized(texts[:1], speakers[:1])
+    assert abs(one - expected[:1]).max() < 1e-6
