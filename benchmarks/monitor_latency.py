@@ -129,6 +129,44 @@ def offer(broker, rate: float, calls: int, seconds: float, run: str) -> dict:
             "unanswered_after_3s": backlog}
 
 
+def drain(broker, model: str, work: Path, turns: int) -> dict:
+    """Sustained throughput without the load generator in the way: a backlog of ``turns``
+    is queued at the broker for the monitor's persistent session while it is stopped, then
+    the monitor (alone on its core) is started and timed until every turn is stored."""
+    import sqlite3
+
+    from monitor_events import floor_stream
+
+    db = work / "drain.db"
+    monitor = start_monitor(broker, f"sqlite:///{db}", model, work)
+    time.sleep(8)  # connected once: the broker now keeps its session
+    monitor.terminate()
+    monitor.wait(30)
+    pub = _client(broker)
+    events = list(floor_stream(turns, 500, run="drain"))
+    infos = [pub.publish(f"floorlight/ingest/{event['call_id']}", json.dumps(event), qos=1)
+             for event in events]
+    for info in infos:
+        info.wait_for_publish(60)  # all at the broker before anything else starts
+    pub.disconnect()
+    pub.loop_stop()
+    expected = sum(e["type"] == "utterance" for e in events)
+    started = time.perf_counter()
+    monitor = start_monitor(broker, f"sqlite:///{db}", model, work)
+    try:
+        stored = 0
+        while stored < expected:
+            time.sleep(0.5)
+            with sqlite3.connect(db) as conn:
+                stored = conn.execute("select count(*) from utterances").fetchone()[0]
+        seconds = time.perf_counter() - started
+    finally:
+        monitor.terminate()
+        monitor.wait(30)
+    return {"backlog_turns": expected, "seconds_incl_startup": round(seconds, 1),
+            "turns_per_s": round(expected / seconds)}
+
+
 def _pct(values: np.ndarray, q: float) -> float | None:
     return round(float(np.percentile(values, q)), 1) if len(values) else None
 
@@ -160,8 +198,12 @@ def main() -> int:
     parser.add_argument("--calls", type=int, default=500)
     parser.add_argument("--rates", type=float, nargs="+", default=[167, 1000, 2000, 3000])
     parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--drain", type=int, default=0, metavar="TURNS",
+                        help="also time draining a backlog of this many turns (e.g. 50000)")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="fl-latency-"))
+    if hasattr(os, "sched_setaffinity") and (os.cpu_count() or 1) > 1:
+        os.sched_setaffinity(0, {0})  # load generator and broker on core 0, monitor on core 1
     results = []
     tuned = "max_inflight_messages 0\nset_tcp_nodelay true"  # no Nagle delay per hop
     with MosquittoBroker(work / "broker", extra_config=tuned) as broker:
@@ -175,11 +217,17 @@ def main() -> int:
         finally:
             monitor.terminate()
             monitor.wait(30)
+        if args.drain:
+            result = drain(broker, args.model, work, args.drain)
+            results.append(result)
+            print(json.dumps(result), flush=True)
     out = ROOT / "benchmarks" / "results" / "monitor_latency.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2))
     print(f"\n{'offered/s':>10} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} {'unanswered':>10}")
     for r in results:
+        if "backlog_turns" in r:
+            continue
         print(f"{r['offered_turns_per_s']:>10} {r['p50_ms']!s:>8} {r['p90_ms']!s:>8} "
               f"{r['p99_ms']!s:>8} {r['unanswered_after_3s']:>10}")
     return 0
