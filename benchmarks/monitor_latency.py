@@ -154,17 +154,21 @@ def drain(broker, model: str, work: Path, turns: int) -> dict:
     started = time.perf_counter()
     monitor = start_monitor(broker, f"sqlite:///{db}", model, work)
     try:
-        stored = 0
+        stored, first = 0, None  # steady rate: from the first stored turn (model loaded)
         while stored < expected:
-            time.sleep(0.5)
+            time.sleep(0.2)
             with sqlite3.connect(db) as conn:
                 stored = conn.execute("select count(*) from utterances").fetchone()[0]
+            if first is None and stored:
+                first = (time.perf_counter(), stored)
         seconds = time.perf_counter() - started
     finally:
         monitor.terminate()
         monitor.wait(30)
+    steady = (expected - first[1]) / (time.perf_counter() - first[0])
     return {"backlog_turns": expected, "seconds_incl_startup": round(seconds, 1),
-            "turns_per_s": round(expected / seconds)}
+            "turns_per_s_incl_startup": round(expected / seconds),
+            "turns_per_s_steady": round(steady)}
 
 
 def _pct(values: np.ndarray, q: float) -> float | None:
