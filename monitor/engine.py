@@ -123,6 +123,13 @@ class Engine:
         self._clock, self._now = clock, now
         self._persisted_pending: set[str] = set()
         self.counters = {"events": 0, "turns": 0, "dead_letters": 0, "duplicates": 0}
+        self._warm_up()
+
+    def _warm_up(self) -> None:
+        """Build the model's lazy lookup tables now, not on the first live turn (about
+        0.1 s once per process, which would otherwise land on a desk's first update)."""
+        self.model.score(["warm up, sorry, thank you"], ["agent"])
+        turn_qa("warm up", "agent", self.lexicon)
 
     def restore(self, call_rows: Iterable[dict], turn_rows: Iterable[dict],
                 pending_rows: Iterable[dict], desk_rows: Iterable[dict]) -> None:
