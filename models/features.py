@@ -246,13 +246,12 @@ def _sublinear_tfidf(row: np.ndarray, col: np.ndarray, n_docs: int, idf: np.ndar
                      ) -> sp.csr_matrix:
     """Counts of (row, column) pairs to sublinear TF x IDF rows of unit length, as
     TfidfVectorizer(sublinear_tf=True, norm="l2") computes them."""
-    order = np.lexsort((col, row))
-    row, col = row[order], col[order]
-    first = np.ones(len(row), dtype=bool)
-    first[1:] = (row[1:] != row[:-1]) | (col[1:] != col[:-1])
+    key = np.sort(row * len(idf) + col)  # one sort by (row, column)
+    first = np.ones(len(key), dtype=bool)
+    first[1:] = key[1:] != key[:-1]
     starts = np.flatnonzero(first)
-    counts = np.diff(np.append(starts, len(row))).astype(np.float32)
-    row, col = row[starts], col[starts]
+    counts = np.diff(np.append(starts, len(key))).astype(np.float32)
+    row, col = np.divmod(key[starts], len(idf))
     data = (np.log(counts) + np.float32(1.0)) * idf[col]
     norms = np.sqrt(np.bincount(row, weights=data * data, minlength=n_docs)).astype(np.float32)
     norms[norms == 0] = 1.0
