@@ -111,6 +111,9 @@ class MonitorService:
         if acks:
             self._commit(self.engine.acknowledge(acks))
         self._commit(self.engine.tick())
+        if self.publisher is not None and self.config.shard.count > 1:
+            # other workers change the floor too: catch up with the shared store
+            self._publish_summaries(force=False)
 
     def feed(self, events: Iterable[Incoming]) -> None:
         """Queue events from inside this process (the simulator, stdin)."""
