@@ -14,22 +14,11 @@ from pathlib import Path
 
 from sqlalchemy import Engine, and_, select, update
 
+from models.corpus import CUES, SENTIMENTS  # the label contract (labels.md) has one home
 from store.errors import StoreError
 from store.queries import utc
 from store.schema import alerts, calls, reviews, utterances
 
-SENTIMENTS = ("negative", "neutral", "positive")
-CUES = (
-    "none",
-    "supervisor_request",
-    "complaint_threat",
-    "legal_or_media_threat",
-    "churn_threat",
-    "abuse",
-    "repeat_contact",
-    "compensation_dispute",
-    "agent_misconduct",
-)
 ESCALATED = ("true", "false")
 FIELD_VALUES = {"sentiment": SENTIMENTS, "cue": CUES, "escalated": ESCALATED}
 MAX_NAME = 128

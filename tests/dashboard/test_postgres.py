@@ -3,11 +3,10 @@ the same store factory, every history query, acknowledge and review, and the his
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select
 
 from store import queries
 from store.db import open_store
@@ -18,24 +17,9 @@ from tests.dashboard.store_factory import StoreSpec, build_store
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def pg_server():
-    from tests.support.postgres import PostgresServer, wait_ready
-
-    with PostgresServer() as server:
-        wait_ready(server.url)
-        yield server
-
-
 @pytest.fixture
-def pg_store(pg_server):
-    name = f"d_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(pg_server.url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f"CREATE DATABASE {name}"))
-    admin.dispose()
-    url = pg_server.url.rsplit("/", 1)[0] + f"/{name}"
-    return build_store(url, StoreSpec(finished=40, live=6, desks=8))
+def pg_store(pg_url):
+    return build_store(pg_url, StoreSpec(finished=40, live=6, desks=8))
 
 
 def test_queries_and_writes_on_postgres(pg_store, tmp_path) -> None:

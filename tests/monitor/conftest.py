@@ -51,27 +51,3 @@ def make_engine(model, lexicon, clock):
                       now=clock.now)
     return make
 
-
-@pytest.fixture(scope="session")
-def postgres_server():
-    """A real PostgreSQL for the session (see tests/support/postgres.py)."""
-    from tests.support.postgres import PostgresServer, wait_ready
-
-    with PostgresServer() as server:
-        wait_ready(server.url)
-        yield server
-
-
-@pytest.fixture
-def pg_url(postgres_server) -> str:
-    """A fresh, empty database on the session's PostgreSQL server."""
-    import uuid
-
-    from sqlalchemy import create_engine, text
-
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(postgres_server.url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f"CREATE DATABASE {name}"))
-    admin.dispose()
-    return postgres_server.url.rsplit("/", 1)[0] + f"/{name}"
