@@ -77,3 +77,33 @@ def test_clear_errors_for_bad_arguments(trained_registry, tmp_path):
     db = floorlight("ingest", "-", "--db", "postgresql://u:pw-123@127.0.0.1:1/x", "--model",
                     str(trained_registry), home=tmp_path, stdin="")
     assert db.returncode == 2 and "pw-123" not in db.stderr and "***" in db.stderr
+
+
+def test_monitor_without_a_broker_reads_stdin_into_the_store(trained_registry, tmp_path):
+    import signal
+    import time
+
+    db = f"sqlite:///{tmp_path / 'floor.db'}"
+    env = {**os.environ, "FLOORLIGHT_HOME": str(tmp_path)}
+    monitor = subprocess.Popen([FLOORLIGHT, "monitor", "--db", db, "--model",
+                                str(trained_registry)], env=env, stdin=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    for event in whole_call("c-1"):
+        monitor.stdin.write(json.dumps(event) + "\n")
+    monitor.stdin.flush()
+    deadline = time.monotonic() + 60
+    ended = 0
+    while time.monotonic() < deadline and not ended:
+        time.sleep(0.3)
+        try:
+            store = open_store(db, migrate=False)
+        except Exception:  # not created yet
+            continue
+        with store.connect() as conn:
+            ended = conn.execute(select(func.count()).select_from(calls).where(
+                calls.c.status == "ended")).scalar()
+        store.dispose()
+    monitor.send_signal(signal.SIGTERM)
+    _out, err = monitor.communicate(timeout=30)
+    assert ended == 1, err[-2000:]
+    assert monitor.returncode == 0
