@@ -96,13 +96,23 @@ def turn_qa(text: str, speaker: str, lexicon: Lexicon) -> dict[str, list[str]]:
     """The lexicon categories matched in one turn, with the phrases as said, e.g.
     ``{"apology": ["I'm sorry"], "taboo": ["you have to"]}``. Agent turns are read for good
     and bad practice, customer turns for escalation signal words."""
+    return qa_phrases(turn_matches(text, speaker, lexicon))
+
+
+def turn_matches(text: str, speaker: str, lexicon: Lexicon) -> dict[str, list[Match]]:
+    """The matches behind :func:`turn_qa`, by category. The live monitor keeps them per
+    turn and hands them to :func:`scorecard` at the end of the call (``hits=``), so no turn
+    is matched twice."""
     categories = GOOD_PRACTICE + BAD_PRACTICE if speaker == "agent" else SIGNALS
-    found: dict[str, list[str]] = {}
+    found: dict[str, list[Match]] = {}
     for match in _matches(text, lexicon, categories):
-        phrases = found.setdefault(match.category, [])
-        if match.phrase not in phrases:
-            phrases.append(match.phrase)
+        found.setdefault(match.category, []).append(match)
     return found
+
+
+def qa_phrases(matches: dict[str, list[Match]]) -> dict[str, list[str]]:
+    return {category: list(dict.fromkeys(m.phrase for m in found))
+            for category, found in matches.items()}
 
 
 def _matches(text: str, lexicon: Lexicon, categories: Sequence[str]) -> list[Match]:
@@ -119,11 +129,16 @@ def scorecard(
     lang: str | None = None,
     *,
     approach_lang: str | None = None,
+    hits: Sequence[dict[str, list[Match]]] | None = None,
 ) -> dict:
-    """The QA scorecard of a finished call (see the module docstring for every item)."""
+    """The QA scorecard of a finished call (see the module docstring for every item).
+    ``hits``: each turn's :func:`turn_matches`, when the caller already has them."""
     if lang is None:
         lang = detect_lang(" ".join(t.text for t in turns)) if turns else "en"
-    hits = [_turn_hits(t, lexicon) for t in turns]
+    if hits is None or len(hits) != len(turns):
+        hits = [_turn_hits(t, lexicon) for t in turns]
+    else:
+        hits = [h if t.speaker == "agent" else {} for t, h in zip(turns, hits, strict=True)]
     items = _items(turns, hits)
     applicable = [item for item in items.values() if item["applicable"]]
     score = 100.0 * sum(item["passed"] for item in applicable) / len(applicable)

@@ -28,6 +28,7 @@ class OpenCall:
     pending: dict[int, Utterance] = field(default_factory=dict)
     waiting_since: float | None = None  # monotonic time the current seq gap was first seen
     turns: list[ScoredTurn] = field(default_factory=list)
+    hits: list[dict] = field(default_factory=list)  # each turn's lexicon matches (scorecard)
     sentiment_sum: float = 0.0
     sentiment_n: int = 0
     max_risk: float = 0.0

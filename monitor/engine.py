@@ -25,7 +25,7 @@ from zlib import crc32
 from models.artifacts import FloorlightModel
 from models.classifier import Prediction
 from models.lexicon import Lexicon
-from models.scorecard import ScoredTurn, scorecard, turn_qa
+from models.scorecard import ScoredTurn, qa_phrases, scorecard, turn_matches, turn_qa
 from models.text import detect_lang
 from monitor.calls import OpenCall
 from monitor.config import MonitorConfig
@@ -432,6 +432,8 @@ class Engine:
         step = call.tracker.update(u.speaker, p, text)
         index = len(call.turns)
         call.turns.append(ScoredTurn(u.speaker, text, p.sentiment, p.cue, u.t, u.t_end))
+        matches = turn_matches(text, u.speaker, self.lexicon)
+        call.hits.append(matches)
         call.max_risk = max(call.max_risk, step.risk)
         if u.speaker == "customer":
             call.sentiment_sum += p.sentiment_scores["positive"] - p.sentiment_scores["negative"]
@@ -448,7 +450,7 @@ class Engine:
             "p_negative": p.sentiment_scores["negative"],
             "p_positive": p.sentiment_scores["positive"], "cue": p.cue,
             "cue_scores": p.cue_scores, "escalation": p.escalation, "evidence": p.evidence,
-            "qa": turn_qa(text, u.speaker, self.lexicon), "risk": step.risk,
+            "qa": qa_phrases(matches), "risk": step.risk,
             "state": step.state, "reason": step.reason,
         })
         self._desk(call, changes, now)
@@ -456,7 +458,7 @@ class Engine:
     def _apply_end(self, end: _End, changes: Changes, now: datetime) -> None:
         call = end.call
         call.tracker.end()
-        card = scorecard(call.turns, self.lexicon, call.lang)
+        card = scorecard(call.turns, self.lexicon, call.lang, hits=call.hits)
         row = self._call_row(call, now)
         row.update(status=end.status, ended_at=end.ts, state="off", reason=None,
                    scorecard=card, qa_score=card["score"],

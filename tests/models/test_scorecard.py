@@ -328,3 +328,17 @@ def test_corpus_good_calls_score_higher_than_bad_ones(lexicon) -> None:
     assert mean["agent_misconduct"] < 50
     assert sum(taboo_by_flow["agent_misconduct"]) / 30 < 0.4  # most misconduct is caught
     assert all(taboo_by_flow["smooth"])
+
+
+def test_precomputed_turn_matches_give_the_same_scorecard(lexicon):
+    from models.scorecard import turn_matches
+
+    lines = (ROOT / "data" / "calls" / "calls.jsonl").read_text(encoding="utf-8").splitlines()
+    for line in lines[:60]:
+        call = json.loads(line)
+        turns = [ScoredTurn(u["speaker"], u["text"], "negative" if i % 4 == 1 else "neutral",
+                            "none", u.get("t"), u.get("t_end"))
+                 for i, u in enumerate(call["utterances"])]
+        hits = [turn_matches(t.text, t.speaker, lexicon) for t in turns]
+        assert scorecard(turns, lexicon, call["lang"], hits=hits) == \
+            scorecard(turns, lexicon, call["lang"])
