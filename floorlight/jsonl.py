@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from models.corpus import loads
 from models.errors import ModelError
 
 
@@ -34,12 +35,21 @@ def read_lines(handle: BinaryIO) -> Iterator[Line]:
         if not raw.strip():
             continue
         try:
-            yield Line(number, json.loads(raw.decode("utf-8")), None)
+            yield Line(number, loads(raw.decode("utf-8")), None)
         except UnicodeDecodeError:
             yield Line(number, None, f"line {number}: not valid UTF-8")
         except json.JSONDecodeError as err:
             yield Line(number, None, f"line {number}: not valid JSON ({err.msg})")
+        except ValueError as err:
+            yield Line(number, None, f"line {number}: not valid JSON ({err})")
 
 
 def dumps(obj: object) -> str:
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+    """One output line: always valid JSON (no NaN) and always encodable as UTF-8 (an input
+    string with a lone surrogate is echoed with ``\\u`` escapes instead)."""
+    text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = json.dumps(obj, ensure_ascii=True, separators=(",", ":"), allow_nan=False)
+    return text

@@ -23,7 +23,8 @@ CALL_TYPES = (
     "sentiment_only",  # escalated without any cue turn
     "churn",  # a remedy is rejected and the customer leaves
 )
-ESCALATED_TYPES = frozenset({"slowburn", "polite", "direct", "misconduct_first", "sentiment_only", "churn"})
+ESCALATED_TYPES = frozenset(
+    {"slowburn", "polite", "direct", "misconduct_first", "sentiment_only", "churn"})
 MIN_TURNS, MAX_TURNS = 10, 30
 _PUNCT = re.compile(r"[\W_]+", re.UNICODE)
 
@@ -77,7 +78,8 @@ def _label_problems(call: Call, kind: object) -> list[str]:
         if call.escalated is not True:
             out.append(f"turn {cue_turns[0]} has a cue, so the call must be escalated")
         elif call.first_cue_index != cue_turns[0]:
-            out.append(f"first_cue_index {call.first_cue_index} but the first cue is turn {cue_turns[0]}")
+            out.append(f"first_cue_index {call.first_cue_index} but the first cue is turn "
+                       f"{cue_turns[0]}")
         if kind == "sentiment_only":
             out.append("a sentiment_only call has no cue turns")
     elif call.escalated:
@@ -86,9 +88,8 @@ def _label_problems(call: Call, kind: object) -> list[str]:
         first = call.first_cue_index
         if first is not None and call.turns[first].speaker != "customer":
             out.append("a sentiment_only first_cue_index must point at a customer turn")
-    if isinstance(kind, str) and kind in CALL_TYPES:
-        if (kind in ESCALATED_TYPES) != bool(call.escalated):
-            out.append(f"type {kind} but escalated is {call.escalated}")
+    if kind in CALL_TYPES and (kind in ESCALATED_TYPES) != bool(call.escalated):
+        out.append(f"type {kind} but escalated is {call.escalated}")
     return out
 
 

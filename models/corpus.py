@@ -4,12 +4,13 @@ with a clear error naming the file and line for anything that does not follow th
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from models.errors import ModelError
-from models.text import LANGS, detect_lang
+from models.text import LANGS, clean_text, detect_lang
 
 SPEAKERS = ("customer", "agent")
 SENTIMENTS = ("negative", "neutral", "positive")
@@ -38,6 +39,7 @@ SEVERITY = (
     "agent_misconduct",
 )
 MAX_TEXT_CHARS = 20_000
+MAX_T = 7 * 86_400.0  # seconds from the start of a call: no call lasts a week
 
 
 @dataclass(frozen=True)
@@ -87,9 +89,11 @@ def _choice(value: object, allowed: tuple[str, ...], key: str, where: str) -> st
 
 
 def check_text(text: object, where: str) -> str:
-    """The text rules every entry point shares: a non-empty string of bounded size."""
+    """The text rules every entry point shares: a non-empty string of bounded size, cleaned
+    of what no transcript can mean (:func:`models.text.clean_text`)."""
     if not isinstance(text, str):
         raise ModelError(f"{where}: field 'text' must be a string")
+    text = clean_text(text)
     if not text.strip():
         raise ModelError(f"{where}: text is empty")
     if len(text) > MAX_TEXT_CHARS:
@@ -118,12 +122,40 @@ def parse_turn(obj: object, where: str, *, labelled: bool = True) -> Turn:
         lang=lang,
         sentiment=sentiment,
         cue=cue,
-        t=float(t) if isinstance(t, int | float) else None,
-        t_end=float(t_end) if isinstance(t_end, int | float) else None,
+        t=seconds(t, "t", where),
+        t_end=seconds(t_end, "t_end", where),
         source=str(obj.get("source", "handwritten")),
         domain=obj.get("domain"),
         tags=tuple(obj.get("tags") or ()),
     )
+
+
+def seconds(value: object, key: str, where: str) -> float | None:
+    """An optional time offset: a finite number of seconds from 0 to a week, or None."""
+    if value is None:
+        return None
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        raise ModelError(f"{where}: field {key!r} must be a number of seconds")
+    try:
+        number = float(value)
+    except OverflowError:
+        number = math.inf
+    if not 0.0 <= number <= MAX_T:  # also false for NaN
+        raise ModelError(f"{where}: field {key!r} must be 0 to {MAX_T:.0f} seconds")
+    return number
+
+
+def loads(raw: bytes | str) -> object:
+    """JSON as the contract means it: NaN and Infinity are not numbers here, and nesting deep
+    enough to exhaust the parser is refused rather than crashing (ValueError either way)."""
+    try:
+        return json.loads(raw, parse_constant=_no_constant)
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+
+
+def _no_constant(name: str) -> object:
+    raise ValueError(f"{name} is not a JSON number")
 
 
 def parse_call(obj: object, where: str, *, labelled: bool = True) -> Call:
@@ -167,11 +199,13 @@ def iter_json_lines(path: Path) -> Iterator[tuple[str, object]]:
             if not raw.strip():
                 continue
             try:
-                yield where, json.loads(raw.decode("utf-8"))
+                yield where, loads(raw.decode("utf-8"))
             except UnicodeDecodeError as err:
                 raise ModelError(f"{where}: not valid UTF-8") from err
             except json.JSONDecodeError as err:
                 raise ModelError(f"{where}: not valid JSON ({err.msg})") from err
+            except ValueError as err:
+                raise ModelError(f"{where}: not valid JSON ({err})") from err
 
 
 def file_kind(path: Path) -> str:

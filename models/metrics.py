@@ -79,15 +79,21 @@ def call_metrics(
     first_cue: Sequence[int | None],
     first_alert: Sequence[int | None],
     langs: Sequence[str],
+    types: Sequence[str | None] | None = None,
 ) -> dict:
-    """How the tracker did on whole calls, overall and per language."""
+    """How the tracker did on whole calls, overall, per language and (when the calls carry
+    a ``type``) per call type."""
     result = {"overall": _call_block(escalated, first_cue, first_alert)}
-    result["per_language"] = {}
-    for lang in sorted(set(langs)):
-        idx = [i for i, x in enumerate(langs) if x == lang]
-        result["per_language"][lang] = _call_block(
-            [escalated[i] for i in idx], [first_cue[i] for i in idx], [first_alert[i] for i in idx]
-        )
+    groups = {"per_language": langs}
+    if types is not None and any(types):
+        groups["per_type"] = [t or "untyped" for t in types]
+    for name, keys in groups.items():
+        result[name] = {}
+        for key in sorted(set(keys)):
+            idx = [i for i, x in enumerate(keys) if x == key]
+            result[name][key] = _call_block([escalated[i] for i in idx],
+                                            [first_cue[i] for i in idx],
+                                            [first_alert[i] for i in idx])
     return result
 
 
@@ -100,6 +106,8 @@ def _call_block(
     late = [i for i in esc if first_alert[i] is not None and first_alert[i] > first_cue[i]]
     leads = [first_cue[i] - first_alert[i] for i in on_time]
     false_alerts = [i for i in calm if first_alert[i] is not None]
+    # lead over every escalated call that alerted at all (late alerts count negative)
+    all_leads = [first_cue[i] - first_alert[i] for i in (*on_time, *late)]
     return {
         "calls": len(escalated),
         "escalated": len(esc),
@@ -107,10 +115,12 @@ def _call_block(
         "alerted_late": len(late),
         "missed": len(esc) - len(on_time) - len(late),
         "on_time_rate": round(len(on_time) / len(esc), 4) if esc else None,
+        "any_time_rate": round((len(on_time) + len(late)) / len(esc), 4) if esc else None,
         "not_escalated": len(calm),
         "false_alerts": len(false_alerts),
         "false_alert_rate": round(len(false_alerts) / len(calm), 4) if calm else None,
         "mean_lead_turns": round(float(np.mean(leads)), 3) if leads else None,
+        "median_lead_turns": float(np.median(all_leads)) if all_leads else None,
         "alerted_early": sum(1 for lead in leads if lead > 0),
     }
 

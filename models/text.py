@@ -15,6 +15,9 @@ from importlib import resources
 LANGS = ("en", "zh-Hant", "zh-Hans")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LATIN = re.compile(r"[A-Za-z]")
+# Characters no transcript can mean: lone UTF-16 surrogates (not encodable as UTF-8) and
+# control characters other than tab and newlines (NUL is refused by PostgreSQL text).
+_UNSPEAKABLE = re.compile(r"[\ud800-\udfff]|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def _read_opencc_table(name: str) -> dict[str, str]:
@@ -80,6 +83,15 @@ def to_simplified(text: str) -> str:
 def to_traditional(text: str) -> str:
     """Simplified to Traditional, character by character (length preserving)."""
     return text.translate(_s2t_table())
+
+
+def clean_text(text: str) -> str:
+    """The one rule for text from outside: a lone surrogate becomes U+FFFD (the replacement
+    character), other control characters except tab, CR and LF are dropped. Everything that
+    reads turn text (events, scoring, training files) applies it before anything else."""
+    if not _UNSPEAKABLE.search(text):
+        return text
+    return _UNSPEAKABLE.sub(lambda m: "\ufffd" if m.group() >= "\ud800" else "", text)
 
 
 def normalize(text: str) -> str:

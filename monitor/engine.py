@@ -12,6 +12,7 @@ classifier call, then apply the turns in order to each call's risk tracker.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import time
@@ -26,7 +27,7 @@ from models.artifacts import FloorlightModel
 from models.classifier import Prediction
 from models.lexicon import Lexicon
 from models.scorecard import ScoredTurn, qa_phrases, scorecard, turn_matches, turn_qa
-from models.text import detect_lang
+from models.text import clean_text, detect_lang
 from monitor.calls import OpenCall
 from monitor.config import MonitorConfig
 from monitor.events import (
@@ -122,7 +123,8 @@ class Engine:
         self._ended: OrderedDict[str, None] = OrderedDict()
         self._clock, self._now = clock, now
         self._persisted_pending: set[str] = set()
-        self.counters = {"events": 0, "turns": 0, "dead_letters": 0, "duplicates": 0}
+        self.counters = {"events": 0, "turns": 0, "dead_letters": 0, "duplicates": 0,
+                         "calls_ended": 0, "quarantined": 0}
         self._warm_up()
 
     def _warm_up(self) -> None:
@@ -131,9 +133,20 @@ class Engine:
         self.model.score(["warm up, sorry, thank you"], ["agent"])
         turn_qa("warm up", "agent", self.lexicon)
 
+    def forget(self) -> None:
+        """Drop everything held in memory (before :meth:`restore` rebuilds it from the store,
+        after a batch failed half-way through)."""
+        self.calls.clear()
+        self.desks.clear()
+        self._ended.clear()
+        self._persisted_pending.clear()
+
     def restore(self, call_rows: Iterable[dict], turn_rows: Iterable[dict],
-                pending_rows: Iterable[dict], desk_rows: Iterable[dict]) -> None:
-        """Carry on after a restart from what the store holds (its rows as dicts)."""
+                pending_rows: Iterable[dict], desk_rows: Iterable[dict]) -> Changes:
+        """Carry on after a restart from what the store holds (its rows as dicts). A held-back
+        utterance that can no longer be applied is returned as a dead letter (and removed
+        from the store's pending rows) instead of stopping the start-up."""
+        changes, now = Changes(), self._now()
         for row in desk_rows:
             self.desks[row["desk_id"]] = DeskState(**{
                 **row, "since": utc(row["since"]), "ts": utc(row["ts"])})
@@ -147,17 +160,33 @@ class Engine:
                 self.calls[row["call_id"]] = self._reopen(row, turns.get(row["call_id"], []))
         for row in pending_rows:
             call = self.calls.get(row["call_id"])
-            if call is not None:
+            if call is None:
+                continue
+            try:
                 event = parse_event(row["payload"])
-                call.pending[event.seq] = event
-                call.waiting_since = self._clock()
-                self._persisted_pending.add(event.event_id)
+                if not isinstance(event, Utterance) or event.seq < call.next_seq:
+                    raise EventRejected("not an utterance still to come")
+            except EventRejected as err:
+                self._dead(changes, now, "pending", f"held-back event cannot be applied: "
+                           f"{err.reason}; set aside", row["event_id"], row["call_id"],
+                           row["payload"])
+                changes.pending_remove.append(row["event_id"])
+                continue
+            call.pending[event.seq] = event
+            call.waiting_since = self._clock()
+            self._persisted_pending.add(event.event_id)
+        return changes
 
     def _reopen(self, row: dict, turns: list[ScoredTurn]) -> OpenCall:
         saved = row.get("tracker_state") or {}
         tracker = self.model.new_call()
         if saved.get("v") == 1:
-            tracker.restore(saved["tracker"])
+            try:
+                tracker.restore(saved["tracker"])
+            except Exception as err:
+                log.warning("call %s: saved tracker state unreadable (%s); risk restarts",
+                            row["call_id"], err)
+                tracker = self.model.new_call()
         return OpenCall(
             call_id=row["call_id"], agent_id=row["agent_id"], desk_id=row["desk_id"],
             team=row["team"], lang=row["lang"], started_at=utc(row["started_at"]),
@@ -182,7 +211,7 @@ class Engine:
     def handle(self, items: Sequence[Incoming], lookup: Lookup) -> Changes:
         changes = Changes()
         now = self._now()
-        events = self._parse_all(items, changes, now)
+        events = self._parse_all(items, changes, now, lookup)
         events = self._deduplicate(events, lookup, changes, now)
         statuses = lookup.call_status(
             sorted({e.call_id for _, e in events if e.call_id not in self.calls})
@@ -235,31 +264,47 @@ class Engine:
 
     # --- phase 1: parse, deduplicate, route -------------------------------------------------
 
-    def _parse_all(self, items: Sequence[Incoming], changes: Changes, now: datetime
-                   ) -> list[tuple[str, Event]]:
+    def _parse_all(self, items: Sequence[Incoming], changes: Changes, now: datetime,
+                   lookup: Lookup) -> list[tuple[str, Event]]:
         events = []
+        rejected: list[tuple[Incoming, EventRejected, str]] = []
         for item in items:
             try:
                 event = _event_of(item.raw, now)
             except EventRejected as err:
                 if self.owns(err.call_id):
-                    self._dead(changes, now, item.source, err.reason, err.event_id, err.call_id,
-                               item.raw)
+                    rejected.append((item, err, rejected_key(item.raw)))
                 continue
             if self.owns(event.call_id):
                 events.append((item.source, event))
+        self._reject(rejected, changes, now, lookup)
         self.counters["events"] += len(events)
         return events
+
+    def _reject(self, rejected: list[tuple[Incoming, EventRejected, str]], changes: Changes,
+                now: datetime, lookup: Lookup) -> None:
+        """One dead letter per distinct rejected event: a redelivery of the same bytes is a
+        counted duplicate (keyed by their hash, never by an id a corrected event may reuse)."""
+        if not rejected:
+            return
+        seen = lookup.seen([key for _, _, key in rejected])
+        for item, err, key in rejected:
+            if key in seen:
+                self.counters["duplicates"] += 1
+                continue
+            seen.add(key)
+            changes.seen.append({"event_id": key, "received_at": now})
+            self._dead(changes, now, item.source, err.reason, err.event_id, err.call_id,
+                       item.raw)
 
     def _deduplicate(self, events: list[tuple[str, Event]], lookup: Lookup, changes: Changes,
                      now: datetime) -> list[tuple[str, Event]]:
         seen = lookup.seen([e.event_id for _, e in events])
         fresh = []
         for source, event in events:
-            if event.event_id in seen:
+            if event.event_id in seen:  # a redelivery: counted, not a dead letter each time
                 self.counters["duplicates"] += 1
-                self._dead(changes, now, source, "duplicate event_id (already applied; ignored)",
-                           event.event_id, event.call_id, None)
+                log.debug("duplicate event %s from %s ignored", event.event_id, source)
                 continue
             seen.add(event.event_id)
             fresh.append((source, event))
@@ -288,7 +333,13 @@ class Engine:
                        event.event_id, event.call_id, None)
         else:
             self._accept(event, changes, now)
-            actions.extend(self._close(call, event.ts, "ended", event.csat, changes))
+            ended_at = event.ts
+            if ended_at < call.started_at:  # a sender's clock skew must not end it before it began
+                self._dead(changes, now, source, f"call_ended at {ended_at.isoformat()} is before "
+                           f"the call started ({call.started_at.isoformat()}): ended at its start",
+                           event.event_id, event.call_id, None)
+                ended_at = call.started_at
+            actions.extend(self._close(call, ended_at, "ended", event.csat, changes))
 
     def _route_start(self, source: str, event: CallStarted, call: OpenCall | None,
                      actions: list[_Action], changes: Changes, now: datetime) -> None:
@@ -458,6 +509,7 @@ class Engine:
     def _apply_end(self, end: _End, changes: Changes, now: datetime) -> None:
         call = end.call
         call.tracker.end()
+        self.counters["calls_ended"] += 1
         card = scorecard(call.turns, self.lexicon, call.lang, hits=call.hits)
         row = self._call_row(call, now)
         row.update(status=end.status, ended_at=end.ts, state="off", reason=None,
@@ -510,6 +562,20 @@ class Engine:
     def _accept(self, event: Event, changes: Changes, now: datetime) -> None:
         changes.seen.append({"event_id": event.event_id, "received_at": now})
 
+    def quarantine(self, item: Incoming, reason: str) -> Changes:
+        """An event whose handling failed: one dead letter with ``reason``, and (when it has
+        an id) marked seen so that redeliveries are duplicates, not new failures."""
+        changes, now = Changes(), self._now()
+        self.counters["quarantined"] += 1
+        try:
+            event = _event_of(item.raw, now)
+            ids: tuple[str | None, str | None] = (event.event_id, event.call_id)
+            self._accept(event, changes, now)
+        except EventRejected as err:
+            ids = (err.event_id, err.call_id)
+        self._dead(changes, now, item.source, reason, *ids, item.raw)
+        return changes
+
     def _dead(self, changes: Changes, now: datetime, source: str, reason: str,
               event_id: str | None, call_id: str | None, payload: object) -> None:
         self.counters["dead_letters"] += 1
@@ -529,7 +595,7 @@ class Engine:
             return None
         if isinstance(payload, bytes):
             payload = payload[: PAYLOAD_KEEP * 4].decode("utf-8", errors="replace")
-        return self._redact(str(payload)[:PAYLOAD_KEEP])
+        return self._redact(clean_text(str(payload)[:PAYLOAD_KEEP]))
 
 
 def _event_of(raw: bytes | str | dict | Event, now: datetime) -> Event:
@@ -538,6 +604,13 @@ def _event_of(raw: bytes | str | dict | Event, now: datetime) -> Event:
     if isinstance(raw, dict):
         return event_from_dict(raw, now=now)
     return raw
+
+
+def rejected_key(raw: bytes | str | dict | Event) -> str:
+    """The events_seen key of an event that was refused at the edge."""
+    if not isinstance(raw, bytes):
+        raw = (raw if isinstance(raw, str) else repr(raw)).encode("utf-8", "surrogatepass")
+    return "rejected:" + hashlib.sha256(raw).hexdigest()
 
 
 def utc(ts: datetime) -> datetime:

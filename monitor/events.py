@@ -8,14 +8,21 @@ carrying a reason a person can act on. Nothing past this module sees raw JSON.
 from __future__ import annotations
 
 import json
+import math
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
+
+from models.corpus import MAX_T, loads
+from models.text import clean_text
 
 VERSION = 1
 SPEAKERS = ("agent", "customer")
 LANGS = ("en", "zh-Hant", "zh-Hans")
 MAX_EVENT_BYTES = 4_000_000  # a 1 MB transcript is parsed so its seq is known, then rejected
 MAX_ID = 128
+MAX_SEQ = 1_000_000  # turns in one call: far beyond any real call, far inside every integer column
+_BAD_ID = re.compile(r"[+#/\x00-\x1f\x7f\ud800-\udfff]")
 
 
 class EventRejected(Exception):
@@ -73,10 +80,12 @@ def parse_event(raw: bytes | str, *, now: datetime | None = None) -> Event:
         except UnicodeDecodeError as err:
             raise EventRejected(f"not valid UTF-8 (byte {err.start})") from None
     try:
-        obj = json.loads(raw)
+        obj = loads(raw)
     except json.JSONDecodeError as err:
         where = f"line {err.lineno} col {err.colno}"
         raise EventRejected(f"malformed JSON: {err.msg} at {where}") from None
+    except ValueError as err:
+        raise EventRejected(f"malformed JSON: {err}") from None
     return event_from_dict(obj, now=now)
 
 
@@ -119,18 +128,18 @@ def _build(obj: dict, now: datetime) -> Event:
 
 def _utterance(obj: dict, common: dict) -> Utterance:
     seq = _field(obj, "seq", int)
-    if seq < 0:
-        raise EventRejected(f"seq must be >= 0, got {seq}")
+    if not 0 <= seq <= MAX_SEQ:
+        raise EventRejected(f"seq must be 0 to {MAX_SEQ:,}, got {_short_number(seq)}")
     speaker = _field(obj, "speaker", str)
     if speaker not in SPEAKERS:
         raise EventRejected(f"speaker must be agent or customer, got {speaker!r}")
-    t, t_end = _field(obj, "t", float, required=False), _field(obj, "t_end", float, required=False)
+    t, t_end = _seconds(obj, "t"), _seconds(obj, "t_end")
     if t is not None and t_end is not None and t_end < t:
         raise EventRejected(f"t_end {t_end} is before t {t}")
     return Utterance(
         seq=seq,
         speaker=speaker,
-        text=_field(obj, "text", str),
+        text=clean_text(_field(obj, "text", str)),
         lang=_lang(obj),
         t=t,
         t_end=t_end,
@@ -138,9 +147,28 @@ def _utterance(obj: dict, common: dict) -> Utterance:
     )
 
 
+def _seconds(obj: dict, key: str) -> float | None:
+    """``t``/``t_end``: finite seconds from 0 to a week (a 400-digit number is refused, not
+    turned into an overflow)."""
+    value = _field(obj, key, float, required=False)
+    if value is None:
+        return None
+    if not 0.0 <= value <= MAX_T:
+        raise EventRejected(f"field {key!r} must be 0 to {MAX_T:.0f} seconds, "
+                            f"got {_short_number(value)}")
+    return value
+
+
+def _short_number(value: float | int) -> str:
+    text = repr(value)
+    return text if len(text) <= 24 else f"{text[:12]}…({len(text)} digits)"
+
+
 def _peek(obj: dict, key: str) -> str | None:
     value = obj.get(key)
-    return value[:MAX_ID] if isinstance(value, str) else None
+    if not isinstance(value, str) or _BAD_ID.search(value):
+        return None
+    return value[:MAX_ID]
 
 
 def _field(obj: dict, key: str, kind: type, *, required: bool = True):
@@ -150,7 +178,10 @@ def _field(obj: dict, key: str, kind: type, *, required: bool = True):
             raise EventRejected(f"missing field {key!r}")
         return None
     if kind is float and isinstance(value, int) and not isinstance(value, bool):
-        return float(value)
+        try:
+            return float(value)
+        except OverflowError:
+            return math.inf
     if not isinstance(value, kind) or isinstance(value, bool):
         raise EventRejected(f"field {key!r} must be {kind.__name__}, got {type(value).__name__}")
     return value
@@ -161,8 +192,9 @@ def _id(obj: dict, key: str, *, required: bool = True) -> str | None:
     if value is None:
         return None
     value = value.strip()
-    if not value or len(value) > MAX_ID or any(c in value for c in "+#/\0"):
-        raise EventRejected(f"field {key!r} must be 1-{MAX_ID} characters without + # / or NUL")
+    if not value or len(value) > MAX_ID or _BAD_ID.search(value):
+        raise EventRejected(f"field {key!r} must be 1-{MAX_ID} characters without + # / or "
+                            "control characters")
     return value
 
 
@@ -174,13 +206,14 @@ def _lang(obj: dict) -> str | None:
 
 
 def _timestamp(value: object, now: datetime) -> datetime:
-    """ISO 8601; a missing ``ts`` means "now" (a naive one is taken as UTC)."""
+    """ISO 8601, returned in UTC (so every store keeps the instant, whatever offset the
+    sender used); a missing ``ts`` means "now", a naive one is taken as UTC."""
     if value is None:
         return now
     if not isinstance(value, str):
         raise EventRejected(f"field 'ts' must be an ISO 8601 string, got {type(value).__name__}")
     try:
         ts = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+        return ts.astimezone(UTC) if ts.tzinfo else ts.replace(tzinfo=UTC)
+    except (ValueError, OverflowError):
         raise EventRejected(f"field 'ts' is not an ISO 8601 time: {value[:40]!r}") from None
-    return ts if ts.tzinfo else ts.replace(tzinfo=UTC)

@@ -9,6 +9,7 @@ import logging
 import os
 import threading
 import time
+import traceback
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
@@ -51,8 +52,10 @@ class MonitorService:
     def resume(self) -> None:
         """Pick up open calls, held-back utterances and desk states from the store."""
         calls = self.writer.open_calls()
-        self.engine.restore(calls, self.writer.turns([c["call_id"] for c in calls]),
-                            self.writer.pending(), self.writer.desks())
+        set_aside = self.engine.restore(calls, self.writer.turns([c["call_id"] for c in calls]),
+                                        self.writer.pending(), self.writer.desks())
+        if set_aside:
+            self.writer.write(set_aside)
         log.info("resumed %d open calls and %d desks from the store", len(self.engine.calls),
                  len(self.engine.desks))
 
@@ -90,7 +93,30 @@ class MonitorService:
             self._heartbeat("online")
         return len(items)
 
-    def process(self, items: list[Incoming]) -> Changes:
+    def process(self, items: list[Incoming]) -> None:
+        """Apply a batch exactly once. If anything in it fails, the engine is rebuilt from the
+        store (what committed is the truth) and the batch is applied one event at a time; an
+        event that fails on its own is set aside as a dead letter. Then all are acknowledged."""
+        try:
+            self._apply(items)
+        except Exception as err:
+            log.error("a batch of %d events failed (%s); applying them one by one",
+                      len(items), _summary(err))
+            self._reload()
+            for item in items if len(items) > 1 else []:
+                try:
+                    self._apply([item])
+                except Exception as one:
+                    self._set_aside(item, one)
+            if len(items) == 1:
+                self._set_aside(items[0], err)
+        if self.publisher is not None:
+            for item in items:
+                if item.token is not None:
+                    self.publisher.ack(item.token)
+        self.batches += 1
+
+    def _apply(self, items: list[Incoming]) -> None:
         started = time.perf_counter()
         changes = self.engine.handle(items, self.writer)
         worked = time.perf_counter()
@@ -99,14 +125,26 @@ class MonitorService:
         if done - started > SLOW_BATCH_S:
             log.warning("slow batch: %d events, %.0f ms working, %.0f ms storing+publishing",
                         len(items), 1000 * (worked - started), 1000 * (done - worked))
-        if self.publisher is not None:
-            for item in items:
-                if item.token is not None:
-                    self.publisher.ack(item.token)
-        self.batches += 1
-        return changes
+
+    def _set_aside(self, item: Incoming, err: BaseException) -> None:
+        log.error("event from %s could not be applied and is set aside: %s", item.source,
+                  _summary(err))
+        self._reload()
+        self._commit(self.engine.quarantine(item, f"could not be applied: {_summary(err)}"))
+
+    def _reload(self) -> None:
+        """Forget the half-applied state and carry on from what the store holds."""
+        self.engine.forget()
+        self.resume()
 
     def housekeeping(self) -> None:
+        try:
+            self._housekeeping()
+        except Exception as err:
+            log.error("housekeeping failed (%s); reloading from the store", _summary(err))
+            self._reload()
+
+    def _housekeeping(self) -> None:
         acks = self.writer.acknowledgements()
         if acks:
             self._commit(self.engine.acknowledge(acks))
@@ -173,6 +211,14 @@ class MonitorService:
                 "shard": str(self.config.shard), "model": self.engine.model.version,
                 "mqtt": self.publisher is not None, **self.engine.counters}
         self.writer.heartbeat(self.name, status, info, datetime.now(UTC))
+
+
+def _summary(err: BaseException) -> str:
+    """The exception and where it was raised, in one line (for a dead letter and the log)."""
+    frames = traceback.extract_tb(err.__traceback__)
+    where = f" at {frames[-1].filename.rsplit('/', 1)[-1]}:{frames[-1].lineno} " \
+            f"in {frames[-1].name}" if frames else ""
+    return f"{type(err).__name__}: {str(err)[:300]}{where}"
 
 
 def _key(item: Incoming) -> str:

@@ -181,7 +181,8 @@ def _full_call(row: dict) -> dict:
 def _transient(err: DBAPIError) -> bool:
     text = str(err.orig).lower()
     return bool(err.connection_invalidated) or any(
-        s in text for s in ("locked", "busy", "connection", "terminating", "timeout", "server"))
+        s in text for s in ("locked", "busy", "connection", "terminating", "timeout", "server",
+                            "full", "disk i/o", "readonly"))
 
 
 def _short(err: Exception) -> str:

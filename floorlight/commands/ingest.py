@@ -46,7 +46,7 @@ def _run(args: argparse.Namespace) -> int:
             return fail(str(err))
     print(f"imported {report.events:,} events ({report.turns:,} turns scored, "
           f"{report.calls_ended:,} calls ended) into {redact_url(db_url)}; "
-          f"{report.dead_letters:,} dead letters ({report.duplicates:,} duplicates)")
+          f"{report.dead_letters:,} dead letters, {report.duplicates:,} duplicates ignored")
     return 0
 
 

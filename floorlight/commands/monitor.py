@@ -46,5 +46,5 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _feed_stdin(service) -> None:
-    for item in read_events(sys.stdin, "stdin"):
+    for item in read_events(sys.stdin.buffer, "stdin"):
         service.feed([item])

@@ -42,13 +42,20 @@ def _replay_line(model: FloorlightModel, number: int, value: object, error: str 
         call = parse_call(value, f"line {number}", labelled=False)
     except ModelError as err:
         return {"error": str(err), "line": number}
-    return replay_call(model, call)
+    try:
+        return replay_call(model, call)
+    except Exception as err:
+        return {"error": f"line {number}: cannot replay this call ({type(err).__name__}: "
+                         f"{str(err)[:200]})", "line": number, "call_id": call.call_id}
 
 
 def replay_call(model: FloorlightModel, call: Call) -> dict:
+    """The call turn by turn as the live monitor runs it: each turn scored, then read in the
+    call so far by the tracker; ``turns`` holds each turn's prediction as the monitor stores
+    it (the fields of ``score``'s ``prediction``)."""
     texts = [t.text for t in call.turns]
     speakers = [t.speaker for t in call.turns]
-    predictions = model.score(texts, speakers, explain=False) if call.turns else []
+    predictions = model.score(texts, speakers) if call.turns else []
     steps = model.tracker.replay(speakers, texts, predictions)
     return {
         "call_id": call.call_id,
@@ -56,4 +63,6 @@ def replay_call(model: FloorlightModel, call: Call) -> dict:
         "risk": [s.risk for s in steps],
         "reasons": [s.reason for s in steps],
         "alert_index": first_alert(steps),
+        "turns": [(s.prediction or p).as_dict() for s, p in zip(steps, predictions,
+                                                                 strict=True)],
     }

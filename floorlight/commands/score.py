@@ -9,6 +9,7 @@ import sys
 from floorlight.commands._common import add_model_argument, open_model, run_guarded
 from floorlight.jsonl import Line, dumps, open_input, read_lines
 from models.artifacts import FloorlightModel
+from models.classifier import Prediction
 from models.corpus import parse_turn
 from models.errors import ModelError
 
@@ -44,7 +45,7 @@ def _run(args: argparse.Namespace) -> int:
 def score_batch(model: FloorlightModel, batch: list[Line]) -> list[dict]:
     """The output objects for a batch of input lines, in input order."""
     outputs: list[dict] = []
-    good: list[tuple[int, dict, str, str]] = []
+    good: list[tuple[int, int, str, str]] = []  # (output index, line number, text, speaker)
     for line in batch:
         if line.error:
             outputs.append({"error": line.error, "line": line.number})
@@ -55,8 +56,21 @@ def score_batch(model: FloorlightModel, batch: list[Line]) -> list[dict]:
             outputs.append({"error": str(err), "line": line.number})
             continue
         outputs.append(dict(line.value))
-        good.append((len(outputs) - 1, outputs[-1], turn.text, turn.speaker))
-    predictions = model.score([g[2] for g in good], [g[3] for g in good]) if good else []
-    for (_i, obj, _text, _speaker), prediction in zip(good, predictions, strict=True):
-        obj["prediction"] = prediction.as_dict()
+        good.append((len(outputs) - 1, line.number, turn.text, turn.speaker))
+    try:
+        predictions = model.score([g[2] for g in good], [g[3] for g in good]) if good else []
+    except Exception:
+        predictions = [_score_one(model, text, speaker) for _i, _n, text, speaker in good]
+    for (i, number, _text, _speaker), prediction in zip(good, predictions, strict=True):
+        if isinstance(prediction, str):
+            outputs[i] = {"error": f"line {number}: {prediction}", "line": number}
+        else:
+            outputs[i]["prediction"] = prediction.as_dict()
     return outputs
+
+
+def _score_one(model: FloorlightModel, text: str, speaker: str) -> Prediction | str:
+    try:
+        return model.score([text], [speaker])[0]
+    except Exception as err:
+        return f"cannot score this turn ({type(err).__name__}: {str(err)[:200]})"

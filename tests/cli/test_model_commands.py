@@ -91,6 +91,13 @@ def test_replay_gives_a_state_and_risk_per_turn(
         alert = row["alert_index"]
         assert alert is None or row["states"][alert] == "alert"
         assert alert is None or "alert" not in row["states"][:alert]
+        assert len(row["turns"]) == len(call["utterances"])
+        for turn, utterance in zip(row["turns"], call["utterances"], strict=True):
+            assert set(turn) == {"sentiment", "sentiment_scores", "cue", "cue_scores",
+                                 "escalation", "evidence"}
+            assert turn["escalation"] == pytest.approx(1 - turn["cue_scores"]["none"], abs=1e-3)
+            if utterance["speaker"] == "agent":
+                assert turn["cue"] in {"none", "agent_misconduct"}
 
 
 def test_replay_bad_call_is_an_error_line(trained_registry: Path, tmp_path, capsys) -> None:
@@ -100,7 +107,7 @@ def test_replay_bad_call_is_an_error_line(trained_registry: Path, tmp_path, caps
     rows = [json.loads(x) for x in out.splitlines()]
     assert "missing field 'utterances'" in rows[0]["error"]
     assert rows[1] == {"call_id": "y", "states": [], "risk": [], "reasons": [],
-                       "alert_index": None}
+                       "alert_index": None, "turns": []}
 
 
 @pytest.mark.parametrize("which", [0, 1])
@@ -149,3 +156,45 @@ def test_console_script_trains_and_prints_a_summary(
     assert result.returncode == 0, result.stderr
     assert "held-out utterances" in result.stdout and "held-out calls" in result.stdout
     assert (tmp_path / "reg" / "ACTIVE").exists()
+
+
+HOSTILE_LINES = [
+    '{"text": "hi \\ud800 there", "speaker": "customer"}',
+    '{"text": "a\\u0000b", "speaker": "agent"}',
+    '{"text": "ok", "speaker": "agent", "t": NaN}',
+    '{"text": "ok", "speaker": "agent", "t": Infinity}',
+    '{"text": "ok", "speaker": "agent", "t": ' + "9" * 400 + "}",
+    "[" * 50_000 + "]" * 50_000,
+]
+
+
+def _strict(line: str) -> dict:
+    def refuse(name: str):
+        raise AssertionError(f"{name} in output")
+    return json.loads(line, parse_constant=refuse)
+
+
+@pytest.mark.parametrize("command", ["score", "replay"])
+def test_hostile_lines_become_error_objects_and_good_lines_still_land(
+        command: str, trained_registry: Path, tmp_path: Path) -> None:
+    """Through the real console script (real stdout encoding): one output line per input
+    line, always valid JSON, exit 0, the good lines around the hostile ones scored."""
+    good = ('{"text": "Thanks, that sorted it.", "speaker": "customer"}' if command == "score"
+            else json.dumps({"call_id": "ok", "utterances": [
+                {"speaker": "agent", "text": "Hello, how can I help?"}]}))
+    hostile = HOSTILE_LINES if command == "score" else [
+        f'{{"call_id": "h{i}", "utterances": [{line}]}}' for i, line in
+        enumerate(HOSTILE_LINES[:-1])] + [HOSTILE_LINES[-1]]
+    file = tmp_path / "in.jsonl"
+    file.write_text("\n".join([good, *hostile, good]) + "\n", encoding="utf-8")
+    args = [sys.executable, "-m", "floorlight.cli", command, "--model", str(trained_registry),
+            str(file)]
+    result = subprocess.run(args, capture_output=True, timeout=300,
+                            env={**os.environ, "LC_ALL": "C.UTF-8", "PYTHONIOENCODING": ""})
+    assert result.returncode == 0, result.stderr.decode()[-2000:]
+    rows = [_strict(x) for x in result.stdout.decode("utf-8").splitlines()]
+    assert len(rows) == len(hostile) + 2
+    key = "prediction" if command == "score" else "states"
+    assert key in rows[0] and key in rows[-1]
+    assert all("error" in r for r in rows[3:-1]), rows  # NaN, Infinity, overflow, nesting
+    assert key in rows[1] and key in rows[2]  # cleaned text is scored, not refused
