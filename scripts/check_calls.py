@@ -8,8 +8,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from models.call_checks import check_files  # noqa: E402
-from models.errors import ModelError  # noqa: E402
+from models.call_checks import check_files
+from models.errors import ModelError
 
 DEFAULT = Path(__file__).resolve().parents[1] / "data" / "calls" / "natural"
 
