@@ -24,7 +24,8 @@ def headline(kind: str, metrics: dict) -> dict[str, float | int | None]:
     overall = metrics.get("overall", {})
     if kind == "calls":
         keys = ("calls", "escalated", "alerted_on_time", "alerted_late", "missed",
-                "on_time_rate", "false_alerts", "false_alert_rate", "mean_lead_turns")
+                "on_time_rate", "any_time_rate", "false_alerts", "false_alert_rate",
+                "median_lead_turns")
     else:
         keys = ("n", "sentiment_macro_f1", "cue_macro_f1", "escalation_f1")
     return {k: overall.get(k) for k in keys}

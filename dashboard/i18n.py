@@ -242,6 +242,9 @@ _TABLE: dict[str, tuple[str, str, str]] = {
     "per_language": ("Per language", "各語言", "各语言"),
     "confusion": ("Confusion matrices", "混淆矩陣", "混淆矩阵"),
     "held_out_calls": ("Held-out calls", "保留測試通話", "保留测试通话"),
+    "turns_in_calls": ("Turns inside held-out calls (read in context)",
+                       "保留測試通話中的語句（依上下文判讀）",
+                       "保留测试通话中的语句（依上下文判读）"),
     "thresholds": ("Threshold view", "門檻檢視", "门槛检视"),
     "threshold_help": ("Precision and recall of the escalation probability on the labelled "
                        "file, and how many alerts each threshold would have raised per "

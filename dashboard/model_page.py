@@ -69,10 +69,20 @@ def _card(card: dict) -> None:
     calls = card.get("metrics", {}).get("heldout_calls", {})
     if calls:
         st.markdown(f"**{tr('held_out_calls')}**")
-        rows = [{"lang": name, **evaluation.headline("calls", {"overall": block})}
+        rows = [{"group": name, **evaluation.headline("calls", {"overall": block})}
                 for name, block in {"all": calls.get("overall", {}),
-                                    **calls.get("per_language", {})}.items()]
+                                    **calls.get("per_language", {}),
+                                    **calls.get("per_type", {})}.items()]
         common.table(pd.DataFrame(rows), "held-out-calls", key="card_calls")
+        turns = calls.get("turns", {})
+        if turns:
+            st.markdown(f"**{tr('turns_in_calls')}**")
+            rows = [{"lang": name, **{k: block.get(k) for k in
+                                      ("n", "sentiment_macro_f1", "cue_macro_f1",
+                                       "escalation_f1")}}
+                    for name, block in {"all": turns.get("overall", {}),
+                                        **turns.get("per_language", {})}.items()]
+            common.table(pd.DataFrame(rows), "held-out-call-turns", key="card_call_turns")
     confusion = overall.get("confusion", {})
     if confusion:
         st.markdown(f"**{tr('confusion')}**")

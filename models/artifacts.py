@@ -39,6 +39,7 @@ TRUSTED_TYPES = [
     "models.classifier.TurnClassifier",
     "models.features.TurnFeaturizer",
     "models.tracker.CallRiskTracker",
+    "models.context.ContextHead",
     "sklearn.feature_extraction.text.TfidfVectorizer",
     "sklearn.feature_extraction.text.TfidfTransformer",
     "sklearn.linear_model._logistic.LogisticRegression",

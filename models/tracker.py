@@ -18,6 +18,7 @@ from sklearn.base import BaseEstimator
 from sklearn.linear_model import LogisticRegression
 
 from models.classifier import Prediction
+from models.context import ContextHead, History, remember
 from models.corpus import CUSTOMER_CUES, SEVERITY
 from models.lexicon import Lexicon, lexicon_for
 
@@ -69,8 +70,16 @@ class CallState:
         self._recovery = 0.0
         self._customer_pos = 0.0
         self._acknowledged_reason: str | None = None
+        self._history = History()
 
     def update(self, speaker: str, prediction: Prediction, text: str = "") -> Step:
+        """One turn: ``prediction`` is the classifier's score of the turn on its own; the
+        turn is first read in the call so far (:mod:`models.context`), then tracked."""
+        context = self._tracker.context
+        base = prediction
+        if context is not None:
+            prediction = context.read(self._history, speaker, base)
+        remember(self._history, speaker, base, text, self._lexicon)
         features = self._observe(speaker, prediction, text)
         self.risk = self._tracker.risk_from_features(features)
         self._advance(prediction, speaker)
@@ -106,6 +115,7 @@ class CallState:
             "recovery": self._recovery,
             "customer_pos": self._customer_pos,
             "acknowledged_reason": self._acknowledged_reason,
+            "context": self._history.as_dict(),
         }
 
     def restore(self, snap: dict) -> CallState:
@@ -118,6 +128,7 @@ class CallState:
         self._worst, self._recovery = snap["worst"], snap["recovery"]
         self._customer_pos = snap["customer_pos"]
         self._acknowledged_reason = snap["acknowledged_reason"]
+        self._history = History.from_dict(snap.get("context"))
         return self
 
     # --- features ------------------------------------------------------------------------
@@ -215,11 +226,13 @@ class CallRiskTracker(BaseEstimator):
         c: float = 1.0,
         lexicon_entries: Sequence[tuple[str, str, str]] = (),
         false_alert_cost: float = 3.0,
+        context: ContextHead | None = None,
     ) -> None:
         self.lead_window = lead_window
         self.c = c
         self.lexicon_entries = lexicon_entries
         self.false_alert_cost = false_alert_cost
+        self.context = context  # reads each turn in its call before tracking (None: as scored)
 
     def lexicon(self) -> Lexicon:
         return lexicon_for(self, self.lexicon_entries)
@@ -263,9 +276,9 @@ class CallRiskTracker(BaseEstimator):
         computed once and the search is plain array work."""
         signals = [self._signals(call) for call in calls]
         best, best_score = dict(DEFAULT_THRESHOLDS), -np.inf
-        for alert_in in np.arange(0.5, 0.96, 0.025):
-            for cue_alert in (0.5, 0.6, 0.7, 0.8, 0.9):
-                for misconduct_alert in (0.5, 0.6, 0.7, 0.8):
+        for alert_in in (*np.arange(0.5, 0.96, 0.025), 0.97, 0.98, 0.99, 1.01):
+            for cue_alert in (0.4, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95):
+                for misconduct_alert in (0.5, 0.6, 0.7, 0.8, 0.9):
                     score = sum(
                         _call_score(
                             sig, alert_in, cue_alert, misconduct_alert, self.false_alert_cost
@@ -287,19 +300,12 @@ class CallRiskTracker(BaseEstimator):
     def _signals(self, call: CallInput) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool, int]:
         speakers, texts, predictions, escalated, first = call
         steps = self.replay(speakers, texts, predictions)
+        read = [s.prediction or p for s, p in zip(steps, predictions, strict=True)]
         risk = np.array([self.risk_from_features(s.features) for s in steps])
-        cue = np.array(
-            [
-                p.escalation if s == "customer" and p.cue in CUSTOMER_CUES else 0.0
-                for s, p in zip(speakers, predictions, strict=True)
-            ]
-        )
-        misconduct = np.array(
-            [
-                p.cue_scores.get("agent_misconduct", 0.0) if s == "agent" else 0.0
-                for s, p in zip(speakers, predictions, strict=True)
-            ]
-        )
+        cue = np.array([p.escalation if s == "customer" and p.cue in CUSTOMER_CUES else 0.0
+                        for s, p in zip(speakers, read, strict=True)])
+        misconduct = np.array([p.cue_scores.get("agent_misconduct", 0.0) if s == "agent"
+                               else 0.0 for s, p in zip(speakers, read, strict=True)])
         return risk, cue, misconduct, bool(escalated), first if first is not None else -1
 
 

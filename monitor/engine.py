@@ -481,6 +481,7 @@ class Engine:
                     changes: Changes, now: datetime) -> None:
         before = call.tracker.state
         step = call.tracker.update(u.speaker, p, text)
+        p = step.prediction or p  # the turn as read in its call: what is stored and shown
         index = len(call.turns)
         call.turns.append(ScoredTurn(u.speaker, text, p.sentiment, p.cue, u.t, u.t_end))
         matches = turn_matches(text, u.speaker, self.lexicon)

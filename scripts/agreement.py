@@ -1,6 +1,7 @@
 """Agreement between the writers' labels and the blind second pass: Cohen's kappa for
 sentiment and for cue, per language, and every disagreement listed.
-`python scripts/agreement.py SECOND.jsonl ...` (lines: {call_id, i, sentiment, cue})"""
+`python scripts/agreement.py data/agreement/second_*.jsonl [-v]` (lines: {call_id, i,
+sentiment, cue}); the tasks come from scripts/blind_sample.py."""
 
 from __future__ import annotations
 

@@ -55,11 +55,34 @@ def render_utterances(m: dict) -> str:
 
 
 def render_calls(m: dict) -> str:
-    lines = [f"{'':<10}{'calls':>6}{'esc':>5}{'on-time':>8}{'late':>6}{'missed':>7}"
-             f"{'false':>7}{'lead':>7}"]
-    for name, b in {"all": m["overall"], **m["per_language"]}.items():
-        lead = b["mean_lead_turns"] if b["mean_lead_turns"] is not None else 0.0
-        lines.append(f"{name:<10}{b['calls']:>6}{b['escalated']:>5}{b['alerted_on_time']:>8}"
-                     f"{b['alerted_late']:>6}{b['missed']:>7}"
-                     f"{b['false_alerts']:>4}/{b['not_escalated']:<3}{lead:>6.2f}")
+    """Whole calls per language and per type, then the in-call turn scores, then which part
+    missed each late or missed escalation."""
+    lines = [f"{'':<18}{'calls':>6}{'esc':>5}{'on-time':>9}{'any-time':>9}{'false':>8}"
+             f"{'f-rate':>8}{'median lead':>12}"]
+    groups = {"all": m["overall"], **m["per_language"], **m.get("per_type", {})}
+    for name, b in groups.items():
+        lines.append(f"{name:<18}{b['calls']:>6}{b['escalated']:>5}"
+                     f"{_rate(b['on_time_rate']):>9}{_rate(b['any_time_rate']):>9}"
+                     f"{b['false_alerts']:>4}/{b['not_escalated']:<3}"
+                     f"{_rate(b['false_alert_rate']):>8}{_num(b['median_lead_turns']):>12}")
+    turns = m.get("turns")
+    if turns:
+        lines += ["", f"{'turns in calls':<18}{'n':>6}{'sent-F1':>9}{'esc-F1':>8}{'cue-F1':>8}"]
+        for name, b in {"all": turns["overall"], **turns["per_language"]}.items():
+            lines.append(f"{name:<18}{b['n']:>6}{b['sentiment_macro_f1']:>9.3f}"
+                         f"{b['escalation_f1']:>8.3f}{b['cue_macro_f1']:>8.3f}")
+    misses = m.get("misses") or []
+    if misses:
+        lines += ["", "late or missed escalations (missed by):"]
+        lines += [f"  {x['call_id']} [{x['lang']}, {x['type'] or '-'}] alert "
+                  f"{_num(x['alert_index'])} vs first cue {x['first_cue_index']}: "
+                  f"{x['missed_by']} ({x['detail']})" for x in misses]
     return "\n".join(lines)
+
+
+def _rate(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
+def _num(value: float | None) -> str:
+    return "-" if value is None else f"{value:g}"

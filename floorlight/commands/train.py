@@ -17,8 +17,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("train", help="train both models and write a new version")
     parser.add_argument(
         "--data", type=Path, action="append", default=None,
-        help="utterance/call JSONL file or directory (repeatable; default: data/corpus and "
-        "data/calls)",
+        help="utterance/call JSONL file or directory (repeatable; default: "
+        "data/corpus/handwritten, data/calls/calls.jsonl and data/calls/natural)",
     )
     parser.add_argument("--out", type=Path, default=None,
                         help="model registry directory (default: $FLOORLIGHT_HOME/models)")
@@ -33,7 +33,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def default_data() -> list[Path]:
-    return [settings.DATA_DIR / "corpus" / "handwritten", settings.DATA_DIR / "calls"]
+    calls = settings.DATA_DIR / "calls"
+    return [settings.DATA_DIR / "corpus" / "handwritten", calls / "calls.jsonl",
+            calls / "natural"]
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -3,6 +3,7 @@ text is shared between calls, and evaluation never sees a training call."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -66,10 +67,8 @@ def test_label_rules_are_enforced(change, meta, problem):
 def test_too_short_calls_and_time_going_back_are_refused():
     assert any("turns (must be" in p for p in call_problems(_call(CALM[:6])))
     call = _call(CALM)
-    backwards = call.turns[:3] + (call.turns[3].__class__(
-        **{**call.turns[3].__dict__, "t": 0.5}),) + call.turns[4:]
-    assert any("goes back in time" in p for p in call_problems(
-        call.__class__(**{**call.__dict__, "turns": backwards})))
+    backwards = (*call.turns[:3], replace(call.turns[3], t=0.5), *call.turns[4:])
+    assert any("goes back in time" in p for p in call_problems(replace(call, turns=backwards)))
 
 
 def test_shared_text_is_found_across_case_punctuation_and_script():

@@ -1,0 +1,100 @@
+"""Which training data and which in-call stages help on held-out natural calls?
+
+Trains on one fixed split (natural calls held out by writing batch, as `floorlight train`
+does) with each data variant, and for each one compares the tracker with and without the
+in-call context stage. Prints one table row per variant. Takes several minutes.
+
+    .venv/bin/python benchmarks/call_ablation.py [--variants full,no_composed,...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from models.augment import augment
+from models.corpus import read_corpus
+from models.lexicon import load_lexicon
+from models.tracker import CallRiskTracker
+from models.training import (
+    TrainConfig,
+    _texts,
+    call_turn_rows,
+    crossfit_inputs,
+    dedupe,
+    evaluate_calls_with,
+    fit_classifier,
+    fit_context,
+    is_natural,
+    review_turns,
+    split_calls,
+    split_turns,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = [ROOT / "data" / "corpus" / "handwritten", ROOT / "data" / "calls" / "calls.jsonl",
+        ROOT / "data" / "calls" / "natural"]
+VARIANTS = {
+    "full": {},
+    "no_composed": {"composed_calls": False},
+    "no_standalone": {"standalone": False},
+    "natural_only": {"composed_calls": False, "standalone": False},
+    "no_reviews": {"review_sentences": 0},
+}
+
+
+def run(name: str, options: dict) -> list[str]:
+    standalone = options.pop("standalone", True)
+    config = replace(TrainConfig(), **options)
+    turns, calls = read_corpus(DATA)
+    lex = load_lexicon([ROOT / "data" / "lexicon" / "qa_lexicon.tsv"])
+    turns = dedupe([t for t in turns if t.sentiment is not None])
+    train_turns, test_turns = split_turns(turns, config)
+    train_calls, test_calls = split_calls(calls, config)
+    rows = list(train_turns) + augment(train_turns, seed=config.seed) if standalone else []
+    held_out = _texts(test_turns) | _texts(t for c in test_calls for t in c.turns)
+    reviews = review_turns(config.review_sentences, config.seed)
+    started = time.perf_counter()
+    classifier = fit_classifier(rows + call_turn_rows(train_calls, held_out, config), reviews,
+                                lex.entries, config)
+    inputs = crossfit_inputs(classifier, rows, reviews, train_calls, held_out, lex, config)
+    out = []
+    for use_context in (False, True):
+        context = fit_context(train_calls, inputs, lex) if use_context else None
+        tracker = CallRiskTracker(lexicon_entries=lex.entries, context=context).fit(inputs)
+        m = evaluate_calls_with(classifier, tracker, test_calls)
+        out.append(_row(f"{name}{' +context' if use_context else ''}", m, tracker))
+    seconds = time.perf_counter() - started
+    natural = sum(is_natural(c) for c in train_calls)
+    out.append(f"    ({len(rows)} stand-alone rows, {natural} natural + "
+               f"{len(train_calls) - natural} composed training calls, {seconds:.0f} s)")
+    return out
+
+
+def _row(name: str, m: dict, tracker: CallRiskTracker) -> str:
+    o, t = m["overall"], m["turns"]["overall"]
+    langs = " ".join(f"{k}:{v['on_time_rate']:.2f}/{v['false_alert_rate']:.2f}"
+                     for k, v in m["per_language"].items())
+    slow = m.get("per_type", {}).get("slowburn", {}).get("median_lead_turns")
+    sent_only = m.get("per_type", {}).get("sentiment_only", {}).get("on_time_rate")
+    th = tracker.thresholds_
+    return (f"{name:<26} on-time {o['on_time_rate']:.3f} any {o['any_time_rate']:.3f} "
+            f"false {o['false_alert_rate']:.3f} slow-lead {slow} sent-only {sent_only} | "
+            f"turn sent {t['sentiment_macro_f1']:.3f} esc {t['escalation_f1']:.3f} "
+            f"cue {t['cue_macro_f1']:.3f} | {langs} | cue>={th['cue_alert']} "
+            f"risk>={th['alert_in']}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--variants", default=",".join(VARIANTS))
+    args = parser.parse_args()
+    for name in args.variants.split(","):
+        for line in run(name, dict(VARIANTS[name])):
+            print(line, flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,82 @@
+"""The in-call context stage on small hand-made calls: what it remembers, that it learns a
+rule only the call can tell, that a turn never inherits a cue, and that a call carries on
+exactly after a snapshot and restore."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from models.context import ContextHead, History, features, remember
+from models.tracker import DEFAULT_THRESHOLDS, FEATURES, CallRiskTracker
+from tests.models.test_tracker import pred
+
+
+def test_history_remembers_the_customer_mood_and_the_agents_offer():
+    history = History()
+    remember(history, "customer", pred(neg=0.8), "This is the second time it broke.", None)
+    remember(history, "customer", pred(neg=0.9), "And nobody rang me back.", None)
+    assert history.run == 2 and history.mood > 0.45
+    assert history.customer[0] == 0.9 and history.last_speaker == "customer"
+    remember(history, "agent", pred(pos=0.7), "I can refund the delivery fee.", None)
+    x = features(history, "customer", pred(neg=0.7))
+    assert x.shape == features(History(), "agent", pred()).shape
+    assert x[-1] == 3 / 30  # three turns so far
+    assert history.customer[0] == 0.9  # an agent turn leaves the customer's mood alone
+
+
+def _offer_then_no(n: int, *, offered: bool) -> list[tuple]:
+    """Context-stage rows where a short negative customer turn is a compensation dispute only
+    right after an agent turn (the 'offer'); the turn's own scores are the same either way."""
+    rows = []
+    rng = np.random.default_rng(3)
+    for _ in range(n):
+        history = History()
+        agent = pred(pos=0.6 if offered else 0.1, neg=0.0 if offered else 0.2)
+        remember(history, "agent", agent, "", None)
+        if not offered:
+            remember(history, "customer", pred(neg=0.6), "", None)
+        p = pred(neg=0.6 + rng.uniform(-0.1, 0.1), cue="compensation_dispute",
+                 p_cue=0.3 + rng.uniform(-0.1, 0.1))
+        rows.append(("customer", features(history, "customer", p), "negative",
+                     "compensation_dispute" if offered else "none"))
+    return rows
+
+
+def test_the_head_learns_what_only_the_call_can_tell():
+    head = ContextHead(c=10.0).fit(_offer_then_no(60, offered=True) +
+                                   _offer_then_no(60, offered=False))
+    same_turn = pred(neg=0.6, cue="compensation_dispute", p_cue=0.3)
+    after_offer, after_complaint = History(), History()
+    remember(after_offer, "agent", pred(pos=0.6), "", None)
+    remember(after_complaint, "agent", pred(neg=0.2), "", None)
+    remember(after_complaint, "customer", pred(neg=0.6), "", None)
+    assert head.read(after_offer, "customer", same_turn).cue == "compensation_dispute"
+    assert head.read(after_complaint, "customer", same_turn).cue == "none"
+
+
+def test_agent_turns_never_get_customer_cues_and_probabilities_sum_to_one():
+    head = ContextHead().fit(_offer_then_no(30, offered=True) +
+                             _offer_then_no(30, offered=False))
+    out = head.read(History(), "agent", pred(cue="supervisor_request", p_cue=0.9))
+    assert out.cue in ("none", "agent_misconduct")
+    assert abs(sum(out.cue_scores.values()) - 1) < 1e-3
+    assert abs(sum(out.sentiment_scores.values()) - 1) < 1e-3
+    assert out.escalation == round(1 - out.cue_scores["none"], 4)
+
+
+def test_a_restored_call_reads_the_next_turn_exactly_as_an_unbroken_one():
+    head = ContextHead(c=10.0).fit(_offer_then_no(40, offered=True) +
+                                   _offer_then_no(40, offered=False))
+    tracker = CallRiskTracker(context=head)
+    tracker.risk_coef_ = np.ones(len(FEATURES))
+    tracker.risk_intercept_ = -3.0
+    tracker.thresholds_ = dict(DEFAULT_THRESHOLDS)
+    turns = [("agent", pred(pos=0.6), "I can offer a refund of the fee."),
+             ("customer", pred(neg=0.6, cue="compensation_dispute", p_cue=0.3), "That's it?")]
+    whole = tracker.new_call()
+    first = whole.update(*turns[0])
+    broken = tracker.new_call()
+    broken.update(*turns[0])
+    resumed = tracker.new_call().restore(broken.snapshot())
+    assert first.prediction is not None
+    assert resumed.update(*turns[1]) == whole.update(*turns[1])
