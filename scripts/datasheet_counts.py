@@ -26,6 +26,7 @@ from models.training import TrainConfig, dedupe, review_turns, split_turns  # no
 
 HANDWRITTEN = ROOT / "data" / "corpus" / "handwritten"
 CALLS = ROOT / "data" / "calls" / "calls.jsonl"
+NATURAL = ROOT / "data" / "calls" / "natural"
 FLOWS = (
     "smooth",
     "rough_recovered",
@@ -307,10 +308,61 @@ def overlap(turns: Sequence[Turn], calls: Sequence[Call]) -> str:
             f"{len(hand & call_texts)}.")
 
 
+def natural_by_type(calls: Sequence[Call]) -> str:
+    from models.call_checks import CALL_TYPES
+
+    rows = crosstab(calls, lambda c: c.meta.get("type"), lambda c: c.lang, CALL_TYPES, LANGS)
+    return table(["type", *LANGS, "all"], rows)
+
+
+def natural_overview(calls: Sequence[Call]) -> str:
+    rows = []
+    for lang in (*LANGS, None):
+        mine = [c for c in calls if lang is None or c.lang == lang]
+        turns = [len(c.turns) for c in mine]
+        rows.append([lang or "**all**", len(mine), sum(c.escalated for c in mine),
+                     len({c.meta["batch"] for c in mine}), sum(turns),
+                     f"{min(turns)}-{max(turns)}", f"{sum(turns) / len(mine):.1f}",
+                     len({c.meta.get("domain") for c in mine})])
+    return table(["lang", "calls", "escalated", "batches", "turns", "turns per call",
+                  "mean", "domains"], rows)
+
+
+def natural_regions(calls: Sequence[Call]) -> str:
+    rows = crosstab(calls, lambda c: c.meta.get("region") or "?", lambda c: c.lang,
+                    sorted({c.meta.get("region") or "?" for c in calls}), LANGS)
+    return table(["region", *LANGS, "all"], rows)
+
+
+def natural_tags(calls: Sequence[Call]) -> str:
+    tags = sorted({t for c in calls for t in c.meta.get("tags") or ()})
+    rows = [[tag, *(sum(tag in (c.meta.get("tags") or ()) for c in calls if c.lang == lang)
+                    for lang in LANGS)] for tag in tags]
+    styles = Counter((c.meta.get("caller_style"), c.lang) for c in calls)
+    rows += [[f"caller style {s}", *(styles[(s, lang)] for lang in LANGS)] for s in "RIDE"]
+    return table(["tag (calls)", *LANGS], rows)
+
+
+def natural_turn_labels(calls: Sequence[Call]) -> str:
+    turns = [t for c in calls for t in c.turns]
+    cues = crosstab(turns, lambda t: t.cue, lambda t: t.lang, CUES, LANGS)
+    sentiments = crosstab(turns, lambda t: f"{t.speaker} {t.sentiment}", lambda t: t.lang,
+                          [f"{s} {x}" for s in ("customer", "agent") for x in SENTIMENTS],
+                          LANGS)
+    return (table(["cue", *LANGS, "all"], cues) + "\n\n" +
+            table(["speaker, sentiment", *LANGS, "all"], sentiments))
+
+
 def main() -> None:
     turns, _ = read_corpus([HANDWRITTEN])
     calls = read_calls(CALLS)
+    _, natural = read_corpus([NATURAL])
     sections = [
+        ("Natural calls by language", natural_overview(natural)),
+        ("Natural calls by type", natural_by_type(natural)),
+        ("Natural calls by region", natural_regions(natural)),
+        ("Natural calls by tag and caller style", natural_tags(natural)),
+        ("Turn labels inside the natural calls", natural_turn_labels(natural)),
         ("Hand-written utterances", handwritten_overview(turns)),
         ("Sentiment by language and speaker (hand-written)", sentiment_by_lang_speaker(turns)),
         ("Sentiment by speaker and cue (hand-written, all languages)",

@@ -80,3 +80,16 @@ def test_a_restored_call_reads_the_next_turn_exactly_as_an_unbroken_one():
     resumed = tracker.new_call().restore(broken.snapshot())
     assert first.prediction is not None
     assert resumed.update(*turns[1]) == whole.update(*turns[1])
+
+
+def test_the_direct_probabilities_equal_sklearns():
+    from models.context import _proba
+
+    head = ContextHead(c=10.0).fit(_offer_then_no(40, offered=True) +
+                                   _offer_then_no(40, offered=False))
+    rng = np.random.default_rng(0)
+    fitted = [h for pair in head.heads_.values() for h in pair if h is not None]
+    assert fitted
+    for h in fitted:
+        x = rng.normal(size=(1, h.coef_.shape[1]))
+        assert np.allclose(_proba(h, x), h.predict_proba(x)[0])
