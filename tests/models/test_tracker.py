@@ -175,3 +175,57 @@ def run_snapshot(tracker: CallRiskTracker, turns: list) -> dict:
     for speaker, p, text in turns:
         call.update(speaker, p, text)
     return call.snapshot()
+
+
+def _with_mood(tracker: CallRiskTracker) -> CallRiskTracker:
+    """The fixture's tracker plus a hand-set mood model: sustained negativity, late in the
+    call, with no recovery from the agent."""
+    from models.tracker import MOOD_FEATURES
+
+    weights = dict.fromkeys(MOOD_FEATURES, 0.0)
+    weights.update(negativity=3.0, negative_run=3.0, customer_turns=2.0, recovery=-4.0,
+                   customer_positive=-3.0)
+    tracker.mood_coef_ = np.array([weights[f] for f in MOOD_FEATURES])
+    tracker.mood_intercept_ = -5.0
+    tracker.thresholds_ = dict(DEFAULT_THRESHOLDS, alert_in=1.01, mood_alert=0.6)
+    return tracker
+
+
+def test_a_customer_growing_desperate_without_a_cue_alerts_on_mood(tracker) -> None:
+    _with_mood(tracker)
+    worse = [0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95]
+    turns = []
+    for neg in worse:
+        turns += [("agent", pred(), "I'm afraid there's nothing available today"),
+                  ("customer", pred(neg=neg), "and what am I supposed to do now")]
+    steps = run(tracker, turns)
+    alert = first_alert(steps)
+    assert alert is not None and turns[alert][0] == "customer"
+    assert steps[alert].reason == "negative_trend"
+    assert alert >= 5  # not on the first annoyed turn: it takes a sustained run
+
+
+def test_a_rough_start_that_recovers_never_alerts_on_mood(tracker) -> None:
+    _with_mood(tracker)
+    turns = [("customer", pred(neg=0.9), "this is a disgrace, it's broken again"),
+             ("agent", pred(pos=0.8), "I'm so sorry, that's not good enough, let me fix it"),
+             ("customer", pred(neg=0.7), "it had better be fixed"),
+             ("agent", pred(pos=0.8), "I've booked an engineer for tomorrow morning"),
+             ("customer", pred(neg=0.3), "tomorrow, okay"),
+             ("agent", pred(pos=0.7), "and I've refunded this month, thank you for waiting"),
+             ("customer", pred(pos=0.8), "oh, thank you, that's really kind")]
+    steps = run(tracker, turns)
+    assert first_alert(steps) is None
+    assert steps[-1].mood < 0.6
+
+
+def test_a_confident_cue_alerts_even_when_no_single_cue_is_the_top_class(tracker) -> None:
+    """Escalation 0.7 spread over two cues (none 0.3 is the largest single class) is still a
+    confident cue turn: alert on that turn, for the likelier cue."""
+    cues = dict.fromkeys(CUES, 0.0)
+    cues.update(none=0.3, complaint_threat=0.26, churn_threat=0.24, supervisor_request=0.2)
+    spread = Prediction(sentiment="negative",
+                        sentiment_scores={"negative": 0.8, "neutral": 0.15, "positive": 0.05},
+                        cue="none", cue_scores=cues, escalation=0.7)
+    steps = run(tracker, [("customer", pred(), "hello"), ("customer", spread, "...")])
+    assert steps[-1].state == "alert" and steps[-1].reason == "complaint_threat"
