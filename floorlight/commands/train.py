@@ -80,14 +80,8 @@ def summary(card: dict) -> str:
             f"  {name:<20}{block['n']:>6}{block['sentiment_macro_f1']:>9.3f}"
             f"{block['escalation_f1']:>8.3f}{block['cue_macro_f1']:>8.3f}"
         )
-    calls = m["heldout_calls"]
-    lines.append(f"{'held-out calls':<22}{'n':>6}{'on-time':>9}{'false':>8}{'lead':>8}")
-    for name, block in {"all": calls["overall"], **calls["per_language"]}.items():
-        lead = block["mean_lead_turns"]
-        lines.append(
-            f"  {name:<20}{block['calls']:>6}"
-            f"{block['alerted_on_time']:>5}/{block['escalated']:<3}"
-            f"{block['false_alerts']:>5}/{block['not_escalated']:<3}"
-            f"{(lead if lead is not None else 0):>6.2f}"
-        )
+    from floorlight.commands.evaluate import render_calls
+
+    lines += ["", "held-out natural calls (whole writing batches never trained on):",
+              render_calls({**m["heldout_calls"], "misses": []})]
     return "\n".join(lines)
