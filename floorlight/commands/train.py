@@ -82,6 +82,6 @@ def summary(card: dict) -> str:
         )
     from floorlight.commands.evaluate import render_calls
 
-    lines += ["", "held-out natural calls (whole writing batches never trained on):",
+    lines += ["", "held-out calls (whole writing batches or scenarios never trained on):",
               render_calls({**m["heldout_calls"], "misses": []})]
     return "\n".join(lines)
