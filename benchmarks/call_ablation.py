@@ -59,7 +59,7 @@ def run(name: str, options: dict) -> list[str]:
     reviews = review_turns(config.review_sentences, config.seed)
     started = time.perf_counter()
     classifier = fit_classifier(rows + call_turn_rows(train_calls, held_out, config), reviews,
-                                lex.entries, config)
+                                lex.entries, config, train_calls)
     inputs = crossfit_inputs(classifier, rows, reviews, train_calls, held_out, lex, config)
     out = []
     for use_context in (False, True):

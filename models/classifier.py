@@ -28,6 +28,10 @@ class Prediction:
     cue_scores: dict[str, float]
     escalation: float
     evidence: list[str] = field(default_factory=list)
+    # How much a customer turn sounds like a caller past the point a supervisor should step
+    # in without any cue (learnt from sentiment-only calls); 0 for agents and for models
+    # without that head. Not part of ``as_dict``: it feeds the tracker, not the output.
+    distress: float = 0.0
 
     def as_dict(self) -> dict:
         return {
@@ -66,6 +70,7 @@ class TurnClassifier(ClassifierMixin, BaseEstimator):
         cue_c: float = 8.0,
         sentiment_class_weight: str | None = "balanced",
         max_iter: int = 300,
+        distress_c: float = 8.0,
     ) -> None:
         self.char_ngram_range = char_ngram_range
         self.word_ngram_range = word_ngram_range
@@ -77,6 +82,7 @@ class TurnClassifier(ClassifierMixin, BaseEstimator):
         self.cue_c = cue_c
         self.sentiment_class_weight = sentiment_class_weight
         self.max_iter = max_iter
+        self.distress_c = distress_c
 
     def fit(
         self, X: object, y: object, sample_weight: Sequence[float] | None = None
@@ -153,6 +159,7 @@ class TurnClassifier(ClassifierMixin, BaseEstimator):
         out = []
         features = features.tocsr()
         s_best, c_best = sentiment.argmax(axis=1), cue.argmax(axis=1)
+        distress = self._distress(features, list(speakers))
         s_rounded, c_rounded = np.round(sentiment, 4).tolist(), np.round(cue, 4).tolist()
         for row in range(len(pairs)):
             s_idx, c_idx = int(s_best[row]), int(c_best[row])
@@ -171,9 +178,30 @@ class TurnClassifier(ClassifierMixin, BaseEstimator):
                     cue_scores=dict(zip(CUES, c_rounded[row], strict=True)),
                     escalation=round(1.0 - float(cue[row, 0]), 4),
                     evidence=evidence,
+                    distress=distress[row],
                 )
             )
         return out
+
+    def fit_distress(self, texts: Sequence[str], labels: Sequence[int]) -> TurnClassifier:
+        """A third head on the same features, for customer turns only: 1 where a sentiment-
+        only escalation has reached the point a supervisor should step in, 0 for customer
+        turns of calm calls. Skipped when the labels have a single class."""
+        if len(set(labels)) < 2:
+            return self
+        _texts, features = self._features([(t, "customer") for t in texts])
+        self.distress_head_ = LogisticRegression(C=self.distress_c, max_iter=self.max_iter,
+                                                 class_weight="balanced")
+        self.distress_head_.fit(features, np.asarray(labels))
+        return self
+
+    def _distress(self, features: sp.csr_matrix, speakers: list[str]) -> list[float]:
+        head = getattr(self, "distress_head_", None)
+        if head is None:
+            return [0.0] * len(speakers)
+        z = np.asarray(features @ head.coef_[0]).ravel() + head.intercept_[0]
+        p = np.round(1.0 / (1.0 + np.exp(-z)), 4)
+        return [float(v) if s == "customer" else 0.0 for v, s in zip(p, speakers, strict=True)]
 
     # --- explanations --------------------------------------------------------------------
 

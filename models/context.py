@@ -114,7 +114,8 @@ class ContextHead(BaseEstimator):
         same = c_best == p.cue and s_best == p.sentiment
         return Prediction(sentiment=s_best, sentiment_scores=sentiment, cue=c_best,
                           cue_scores=cue, escalation=round(1.0 - cue["none"], 4),
-                          evidence=p.evidence if same or c_best != "none" else [])
+                          evidence=p.evidence if same or c_best != "none" else [],
+                          distress=p.distress)
 
 
 def _fit(X: np.ndarray, y: Sequence[str], c: float, class_weight: str | None

@@ -35,11 +35,14 @@ FEATURES = (
     "recovery",
     "customer_positive",
     "customer_turns",
+    "distress",
+    "distress_recent",
 )
 # The mood model sees only how the customer sounds, not cues: it is what catches a customer
 # growing steadily more desperate without ever saying a cue (sentiment-only escalations).
 MOOD_FEATURES = ("negativity", "negative_run", "negative_trend", "worst_negativity",
-                 "recovery", "customer_positive", "customer_turns")
+                 "recovery", "customer_positive", "customer_turns", "distress",
+                 "distress_recent")
 _MOOD = [FEATURES.index(f) for f in MOOD_FEATURES]
 RECOVERY_CATEGORIES = ("apology", "empathy", "solution", "thanks")
 RECENT = 4
@@ -77,6 +80,7 @@ class CallState:
         self._recovery = 0.0
         self._customer_pos = 0.0
         self._customer_turns = 0
+        self._distress: deque[float] = deque(maxlen=3)
         self.mood = 0.0
         self._acknowledged_reason: str | None = None
         self._history = History()
@@ -126,6 +130,7 @@ class CallState:
             "recovery": self._recovery,
             "customer_pos": self._customer_pos,
             "customer_turns": self._customer_turns,
+            "distress": list(self._distress),
             "acknowledged_reason": self._acknowledged_reason,
             "context": self._history.as_dict(),
         }
@@ -140,6 +145,7 @@ class CallState:
         self._worst, self._recovery = snap["worst"], snap["recovery"]
         self._customer_pos = snap["customer_pos"]
         self._customer_turns = snap.get("customer_turns", 0)
+        self._distress = deque(snap.get("distress", []), maxlen=3)
         self._acknowledged_reason = snap["acknowledged_reason"]
         self._history = History.from_dict(snap.get("context"))
         return self
@@ -152,6 +158,7 @@ class CallState:
         if speaker == "customer":
             self._esc.append((p.escalation, _top_customer_cue(p)))
             self._customer_turns += 1
+            self._distress.append(p.distress)
             self._misconduct.append(0.0)
             self._neg_ewma = 0.5 * self._neg_ewma + 0.5 * (neg - 0.5 * pos)
             self._neg_history.append(self._neg_ewma)
@@ -178,6 +185,8 @@ class CallState:
             self._recovery,
             self._customer_pos,
             min(self._customer_turns, 12) / 12,
+            self._distress[-1] if speaker == "customer" and self._distress else 0.0,
+            max(self._distress, default=0.0),
         ]
 
     # --- state machine -------------------------------------------------------------------

@@ -79,7 +79,7 @@ def train(
     reviews = review_turns(config.review_sentences, config.seed)
     rows = training_rows + call_turn_rows(train_calls, held_out, config)
     progress(f"training utterance classifier on {len(rows)} turns", 0.1)
-    classifier = fit_classifier(rows, reviews, lex.entries, config)
+    classifier = fit_classifier(rows, reviews, lex.entries, config, train_calls)
     progress("evaluating utterances", 0.4)
     metrics = {"heldout_utterances": evaluate_turns(classifier, test_turns)}
     call_turns = [t for c in test_calls for t in c.turns if t.sentiment and t.cue]
@@ -146,8 +146,11 @@ def review_turns(n: int, seed: int) -> list[Turn]:
 
 
 def fit_classifier(
-    rows: Sequence[Turn], reviews: Sequence[Turn], lexicon_entries: tuple, config: TrainConfig
+    rows: Sequence[Turn], reviews: Sequence[Turn], lexicon_entries: tuple, config: TrainConfig,
+    calls: Sequence[Call] = (),
 ) -> TurnClassifier:
+    """The utterance classifier on ``rows`` (and review sentences for sentiment), plus its
+    distress head from the customer turns of ``calls`` without any cue turn."""
     weights = [config.natural_weight if t.source == "natural" else 1.0 for t in rows]
     if reviews:
         per_review = config.review_weight * len(rows) / len(reviews)
@@ -156,7 +159,27 @@ def fit_classifier(
     X = [(t.text, t.speaker) for t in everything]
     y = [(t.sentiment, t.cue) for t in everything]
     classifier = TurnClassifier(lexicon_entries=lexicon_entries, **config.classifier)
-    return classifier.fit(X, y, sample_weight=weights)
+    classifier.fit(X, y, sample_weight=weights)
+    texts, labels = distress_rows(calls)
+    return classifier.fit_distress(texts, labels) if texts else classifier
+
+
+def distress_rows(calls: Sequence[Call], lead: int = 1) -> tuple[list[str], list[int]]:
+    """Customer turns of natural calls without any cue turn: 1 from just before the point a
+    supervisor should step in of a sentiment-only escalation, 0 in calm calls. The turns
+    shortly before that point are left out (neither calm nor there yet)."""
+    texts, labels = [], []
+    for call, quiet in zip(calls, no_cue(calls), strict=True):
+        if not quiet or not is_natural(call):
+            continue
+        first = call.first_cue_index if call.escalated else None
+        for i, turn in enumerate(call.turns):
+            if turn.speaker != "customer":
+                continue
+            if first is None or i >= first - lead or i < first - 3:
+                texts.append(turn.text)
+                labels.append(int(first is not None and i >= first - lead))
+    return texts, labels
 
 
 def evaluate_turns(classifier: TurnClassifier, turns: Sequence[Turn]) -> dict:
@@ -283,7 +306,8 @@ def crossfit_inputs(
         unseen = [calls[i] for i in predict_idx]
         fold_exclude = exclude | _texts(t for c in unseen for t in c.turns)
         fold_rows = list(rows) + call_turn_rows([calls[i] for i in fit_idx], fold_exclude, config)
-        fold_classifier = fit_classifier(fold_rows, reviews, lex.entries, config)
+        fold_classifier = fit_classifier(fold_rows, reviews, lex.entries, config,
+                                         [calls[i] for i in fit_idx])
         for i, item in zip(predict_idx, call_inputs(fold_classifier, unseen), strict=True):
             inputs[i] = item
     return [item for item in inputs if item is not None]
