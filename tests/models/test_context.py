@@ -93,3 +93,46 @@ def test_the_direct_probabilities_equal_sklearns():
     for h in fitted:
         x = rng.normal(size=(1, h.coef_.shape[1]))
         assert np.allclose(_proba(h, x), h.predict_proba(x)[0])
+
+
+def _natural(call_id: str, turns, *, escalated=False, first=None, kind="mild"):
+    from models.corpus import parse_call
+
+    return parse_call({"call_id": call_id, "batch": "b-1", "type": kind, "domain": "x",
+                       "escalated": escalated, "first_cue_index": first, "utterances": [
+                           {"speaker": s, "text": t, "sentiment": "negative", "cue": c}
+                           for s, t, c in turns]}, "test")
+
+
+def test_distress_rows_come_from_calls_without_cues_only():
+    from models.training import distress_rows
+
+    quiet = _natural("q", [("agent", "hello", "none"), ("customer", "it is late", "none"),
+                           ("agent", "sorry", "none"), ("customer", "ok then", "none")])
+    desperate = _natural("d", [("customer", f"turn {i}", "none") for i in range(8)],
+                         escalated=True, first=6, kind="sentiment_only")
+    cue = _natural("c", [("customer", "get me a manager", "supervisor_request")],
+                   escalated=True, first=0, kind="direct")
+    texts, labels = distress_rows([quiet, desperate, cue])
+    assert "get me a manager" not in texts  # a call with a cue teaches cues, not distress
+    assert dict(zip(texts, labels, strict=True)) == {
+        "it is late": 0, "ok then": 0, "turn 0": 0, "turn 1": 0, "turn 2": 0,
+        "turn 5": 1, "turn 6": 1, "turn 7": 1}  # turns 3-4: neither calm nor there yet
+
+
+def test_the_distress_head_scores_customers_and_leaves_agents_at_zero(fixture_data):
+    from models.corpus import read_turns
+    from models.lexicon import load_lexicon
+    from models.training import TrainConfig, fit_classifier
+    from tests.conftest import LEXICON
+
+    classifier = fit_classifier(read_turns(fixture_data[0]), [],
+                                load_lexicon([LEXICON]).entries, TrainConfig())
+    texts = ["what am I supposed to do now, I have nothing left", "I can't cope, please",
+             "thanks, that's all fine", "lovely, all sorted"] * 3
+    classifier.fit_distress(texts, [1, 1, 0, 0] * 3)
+    out = classifier.score_turns(["I have nothing left, what do I do", "all sorted",
+                                  "I have nothing left, what do I do"],
+                                 ["customer", "customer", "agent"])
+    assert out[0].distress > out[1].distress and out[2].distress == 0.0
+    assert "distress" not in out[0].as_dict()  # not part of score's output contract
