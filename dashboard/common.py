@@ -87,6 +87,8 @@ def monitor_banner(now: datetime | None = None) -> None:
         st.warning(tr("monitor_offline"), icon="⚠️")
     elif (age := (now - monitor.updated_at).total_seconds()) > HEARTBEAT_STALE_S:
         st.warning(tr("monitor_stale", age=age), icon="⚠️")
+    if monitor is not None and int(monitor.info.get("gaps") or 0) > 0:
+        st.warning(tr("monitor_gaps", n=int(monitor.info["gaps"])), icon="⚠️")
 
 
 def csv_button(frame: pd.DataFrame, name: str, *, key: str) -> None:

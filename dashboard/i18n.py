@@ -60,6 +60,12 @@ _TABLE: dict[str, tuple[str, str, str]] = {
                       "监控服务已 {age:.0f} 秒没有心跳，现场数据可能过时。"),
     "monitor_never": ("No monitor has registered with this store yet.",
                       "尚無監控服務連上此資料庫。", "尚无监控服务连接此数据库。"),
+    "monitor_gaps": ("{n} turns never arrived since the monitor started (gaps in their "
+                     "calls, skipped after waiting): see Dead letters.",
+                     "監控服務啟動以來有 {n} 句話沒有送達（通話中的缺號，等候後已略過），"
+                     "詳見拒收事件。",
+                     "监控服务启动以来有 {n} 句话没有送达（通话中的缺号，等候后已略过），"
+                     "详见拒收事件。"),
     # floor
     "calls_in_progress": ("Calls in progress", "進行中通話", "进行中通话"),
     "open_alerts": ("Open alerts", "未處理警示", "未处理警示"),

@@ -124,7 +124,7 @@ class Engine:
         self._clock, self._now = clock, now
         self._persisted_pending: set[str] = set()
         self.counters = {"events": 0, "turns": 0, "dead_letters": 0, "duplicates": 0,
-                         "calls_ended": 0, "quarantined": 0}
+                         "calls_ended": 0, "quarantined": 0, "gaps": 0}
         self._warm_up()
 
     def _warm_up(self) -> None:
@@ -396,6 +396,7 @@ class Engine:
         actions: list[_Action] = []
         while call.pending:
             first, count = call.skip_gap()
+            self.counters["gaps"] += count  # turns that never arrived: shown as lost
             missing = f"seq {first}" if count == 1 else f"seqs {first}-{first + count - 1}"
             self._dead(changes, now, "monitor", f"gap: {missing} never arrived; skipped",
                        None, call.call_id, None)

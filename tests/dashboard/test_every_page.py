@@ -82,6 +82,20 @@ def test_monitor_banner_when_heartbeat_is_old(app, tmp_path: Path) -> None:
     assert any("No heartbeat from the monitor" in w.value for w in at.warning)
 
 
+def test_monitor_banner_counts_turns_that_never_arrived(app, tmp_path: Path) -> None:
+    import json
+
+    from tests.dashboard.store_factory import StoreSpec, build_store
+
+    info = build_store(tmp_path / "gaps.db", StoreSpec(finished=5, live=1, desks=2))
+    with sqlite3.connect(tmp_path / "gaps.db") as conn:
+        conn.execute("update services set info = ? where name = 'monitor'",
+                     (json.dumps({"gaps": 3, "turns": 40}),))
+    at = app(info.url, "floor")
+    assert any("3 turns never arrived" in w.value for w in at.warning), \
+        [w.value for w in at.warning]
+
+
 @pytest.mark.parametrize("lang", [code for code in LANGUAGES if code != "en"])
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_in_chinese(app, small_store, lang: str, page: str) -> None:

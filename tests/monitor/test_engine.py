@@ -88,6 +88,7 @@ def test_a_gap_is_skipped_after_the_wait_and_reported(make_engine, writer, clock
     assert count(writer, utterances) == 2
     assert reasons(writer) == ["gap: seq 1 never arrived; skipped"]
     assert rows(writer, select(calls))[0]["gaps"] == 1
+    assert engine.counters["gaps"] == 1  # reported in the heartbeat and the dashboard banner
     run(engine, writer, said("c-1", 1, "agent", "too late"))
     assert reasons(writer)[-1] == "utterance seq 1 arrived after its place in the call was passed"
 
@@ -211,6 +212,7 @@ def test_a_restarted_engine_resumes_open_calls_exactly(make_engine, writer):
     assert [r["seq"] for r in stored] == [0, 1, 2, 3, 4, 5]
     assert [r["risk"] for r in stored] == [u["risk"] for u in expected]
     assert [r["state"] for r in stored] == [u["state"] for u in expected]
+    assert first.counters["gaps"] == 0  # seq 3 was only late, never skipped
     assert second.counters["duplicates"] == 1 and not any(
         r.startswith("duplicate") for r in reasons(writer))
 
