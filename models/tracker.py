@@ -88,7 +88,8 @@ class CallState:
     def update(self, speaker: str, prediction: Prediction, text: str = "") -> Step:
         """One turn: ``prediction`` is the classifier's score of the turn on its own; the
         turn is first read in the call so far (:mod:`models.context`), then tracked."""
-        context = self._tracker.context
+        # a version saved before the context stage has no such attribute
+        context = getattr(self._tracker, "context", None)
         base = prediction
         if context is not None:
             prediction = context.read(self._history, speaker, base)
@@ -271,7 +272,10 @@ class CallRiskTracker(BaseEstimator):
         return CallState(self)
 
     def risk_from_features(self, features: Sequence[float]) -> float:
-        z = float(np.dot(self.risk_coef_, features) + self.risk_intercept_)
+        # New features are appended: a version fitted on fewer reads the ones it knows,
+        # so an older model in the registry (a rollback) still runs.
+        coef = self.risk_coef_
+        z = float(np.dot(coef, features[: len(coef)]) + self.risk_intercept_)
         return 1.0 / (1.0 + np.exp(-z))
 
     def mood_from_features(self, features: Sequence[float]) -> float:

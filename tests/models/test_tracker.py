@@ -229,3 +229,17 @@ def test_a_confident_cue_alerts_even_when_no_single_cue_is_the_top_class(tracker
                         cue="none", cue_scores=cues, escalation=0.7)
     steps = run(tracker, [("customer", pred(), "hello"), ("customer", spread, "...")])
     assert steps[-1].state == "alert" and steps[-1].reason == "complaint_threat"
+
+
+def test_a_version_saved_before_the_newer_features_still_runs(tracker) -> None:
+    """A rollback may load a tracker fitted on the first ten features, without a context
+    stage or a mood model: it keeps scoring with what it has instead of failing."""
+    old = CallRiskTracker()
+    old.risk_coef_ = tracker.risk_coef_[:10]
+    old.risk_intercept_ = tracker.risk_intercept_
+    old.thresholds_ = {k: v for k, v in DEFAULT_THRESHOLDS.items() if k != "mood_alert"}
+    del old.context
+    steps = run(old, [("customer", pred(neg=0.9), "this is the third time"),
+                      ("customer", pred(neg=0.9, cue="supervisor_request", p_cue=0.9),
+                       "manager, now")])
+    assert [s.state for s in steps][-1] == "alert" and steps[0].mood == 0.0
