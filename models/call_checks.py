@@ -5,12 +5,11 @@ fields evaluation reads, and no turn text shared between calls."""
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import defaultdict
 from pathlib import Path
 
 from models.corpus import AGENT_CUES, Call, read_calls
-from models.text import to_simplified
+from models.text import normalize
 
 CALL_TYPES = (
     "routine",  # an ordinary call, full of keyword traps; no cue
@@ -30,9 +29,9 @@ _PUNCT = re.compile(r"[\W_]+", re.UNICODE)
 
 
 def text_key(text: str) -> str:
-    """What two turns must not share: text folded for width, case, script and punctuation."""
-    folded = to_simplified(unicodedata.normalize("NFKC", text)).casefold()
-    return _PUNCT.sub("", folded)
+    """What two turns must not share: the classifier's own folding (width, case, script)
+    without punctuation and spaces."""
+    return _PUNCT.sub("", normalize(text))
 
 
 def call_problems(call: Call) -> list[str]:
