@@ -8,12 +8,12 @@ carrying a reason a person can act on. Nothing past this module sees raw JSON.
 from __future__ import annotations
 
 import json
-import math
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from models.corpus import MAX_T, loads
+from models.corpus import loads, seconds
+from models.errors import ModelError
 from models.text import clean_text
 
 VERSION = 1
@@ -148,18 +148,15 @@ def _utterance(obj: dict, common: dict) -> Utterance:
 
 
 def _seconds(obj: dict, key: str) -> float | None:
-    """``t``/``t_end``: finite seconds from 0 to a week (a 400-digit number is refused, not
-    turned into an overflow)."""
-    value = _field(obj, key, float, required=False)
-    if value is None:
-        return None
-    if not 0.0 <= value <= MAX_T:
-        raise EventRejected(f"field {key!r} must be 0 to {MAX_T:.0f} seconds, "
-                            f"got {_short_number(value)}")
-    return value
+    """``t``/``t_end``: the corpus's rule for time offsets (finite, 0 to a week)."""
+    try:
+        return seconds(obj.get(key), key, "event")
+    except ModelError as err:
+        reason = str(err).partition(": ")[2]  # without the "where", which is the event
+        raise EventRejected(f"{reason} (got {_short_number(obj.get(key))})") from None
 
 
-def _short_number(value: float | int) -> str:
+def _short_number(value: object) -> str:
     text = repr(value)
     return text if len(text) <= 24 else f"{text[:12]}…({len(text)} digits)"
 
@@ -177,11 +174,6 @@ def _field(obj: dict, key: str, kind: type, *, required: bool = True):
         if required:
             raise EventRejected(f"missing field {key!r}")
         return None
-    if kind is float and isinstance(value, int) and not isinstance(value, bool):
-        try:
-            return float(value)
-        except OverflowError:
-            return math.inf
     if not isinstance(value, kind) or isinstance(value, bool):
         raise EventRejected(f"field {key!r} must be {kind.__name__}, got {type(value).__name__}")
     return value
