@@ -102,14 +102,15 @@ class MonitorService:
         except Exception as err:
             log.error("a batch of %d events failed (%s); applying them one by one",
                       len(items), _summary(err))
-            self._reload()
-            for item in items if len(items) > 1 else []:
-                try:
-                    self._apply([item])
-                except Exception as one:
-                    self._set_aside(item, one)
             if len(items) == 1:
                 self._set_aside(items[0], err)
+            else:
+                self._reload()
+                for item in items:
+                    try:
+                        self._apply([item])
+                    except Exception as one:
+                        self._set_aside(item, one)
         if self.publisher is not None:
             for item in items:
                 if item.token is not None:
