@@ -147,8 +147,12 @@ def test_a_request_over_mqtt(mosquitto, tmp_path: Path, bridges) -> None:
     commands = [m.payload for m in recorder.on("wled/a1/api")]
     assert len(commands) == 1 + len(TEST_STATES) + 1 and commands[-1] == calm
     assert json.loads(commands[1]) == {"on": False}  # the cycle starts with off
-    health = json.loads(retained(mosquitto, "floorlight/bridge/health/#")[
-        "floorlight/bridge/health/desk/d-17"])
+    def desk_health() -> dict | None:  # published after the cycle: wait for it to land
+        found = json.loads(retained(mosquitto, "floorlight/bridge/health/#")[
+            "floorlight/bridge/health/desk/d-17"])
+        return found if found.get("last_test") else None
+
+    health = wait_for(desk_health, what="the desk's health with the test's outcome")
     assert health["last_test"]["ok"] is True
     recorder.publish("floorlight/bridge/request", "not json")
     wait_for(lambda: bridge.last_test["origin"] == "mqtt" and not bridge.last_test["ok"],
