@@ -261,18 +261,21 @@ def split_calls(calls: Sequence[Call], config: TrainConfig) -> tuple[list[Call],
 
 def heldout_batches(calls: Sequence[Call], config: TrainConfig) -> set[str]:
     """A fixed share of each language's writing batches (at least one when a language has
-    two or more), drawn with the configured seed."""
+    two or more). Batches are ranked by a hash of the seed and their name, not shuffled, so
+    adding batches later moves at most a few of them in or out of the held-out set."""
     by_lang: dict[str, set[str]] = {}
     for call in calls:
         by_lang.setdefault(call.lang, set()).add(call_group(call))
-    rng = random.Random(config.seed)
     held: set[str] = set()
     for lang in sorted(by_lang):
-        batches = sorted(by_lang[lang])
-        rng.shuffle(batches)
+        batches = sorted(by_lang[lang], key=lambda b: _rank(config.seed, b))
         n = max(1, round(len(batches) * config.call_test_size)) if len(batches) > 1 else 0
         held.update(batches[:n])
     return held
+
+
+def _rank(seed: int, name: str) -> str:
+    return hashlib.sha256(f"{seed}:{name}".encode()).hexdigest()
 
 
 def call_turn_rows(calls: Sequence[Call], exclude: set[str], config: TrainConfig) -> list[Turn]:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError, SQLAlchemyError
 
 from store.errors import StoreError
 
@@ -31,13 +31,24 @@ def make_engine(url: str) -> Engine:
         raise StoreError(f"not a database URL: {redact_url(url)}") from err
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            _make_parent(Path(parsed.database))
         engine = create_engine(parsed, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
     return create_engine(parsed, pool_pre_ping=True)
+
+
+def _make_parent(path: Path) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except FileExistsError as err:  # mkdir's "File exists" hides that it is not a folder
+        raise StoreError(f"cannot create the folder {path.parent} for the store: a file of "
+                         "that name is in the way") from err
+    except OSError as err:
+        raise StoreError(f"cannot create the folder {path.parent} for the store: "
+                         f"{err.strerror or err}") from err
 
 
 def redact_url(url: str) -> str:
@@ -77,14 +88,41 @@ def current_revision(engine: Engine) -> str | None:
 def open_store(url: str, *, migrate: bool = True) -> Engine:
     """Engine for ``url`` with the schema at head (``migrate=False``: only check it)."""
     engine = make_engine(url)
-    try:
-        with engine.connect():
-            pass
-    except OperationalError as err:
-        raise StoreError(f"cannot open {redact_url(url)}: {err.orig}") from err
+    check_readable(engine)
     if migrate:
         upgrade(engine)
     elif not inspect(engine).has_table("calls"):
         raise StoreError(f"{redact_url(url)} has no Floorlight tables (run the monitor or "
                          "`floorlight ingest` first)")
     return engine
+
+
+def check_store(url: str) -> None:
+    """Fail early on a store that exists but cannot be read (for commands that only read,
+    such as the dashboard: a store that does not exist yet is fine, the monitor makes it)."""
+    engine = make_engine(url)
+    try:
+        if engine.dialect.name != "sqlite" or Path(engine.url.database or "").exists():
+            check_readable(engine)
+    finally:
+        engine.dispose()
+
+
+def check_readable(engine: Engine) -> None:
+    """Connect and read the catalogue once, so that a file that is not a database, a damaged
+    one or an unwritable folder is one clear message at start-up, not a traceback later."""
+    url = redact_url(str(engine.url))
+    try:
+        with engine.connect() as conn:
+            if engine.dialect.name == "sqlite":
+                conn.exec_driver_sql("SELECT count(*) FROM sqlite_master").scalar()
+    except OperationalError as err:
+        raise StoreError(f"cannot open {url}: {_first_line(err.orig)}") from err
+    except DatabaseError as err:  # SQLite: "file is not a database", a damaged page
+        raise StoreError(f"{url} is not a SQLite database or is damaged "
+                         f"({_first_line(err.orig)}); move it aside or choose another "
+                         "--db") from err
+
+
+def _first_line(err: object) -> str:
+    return str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__

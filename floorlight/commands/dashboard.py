@@ -31,10 +31,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     from dashboard.launch import command
-    from store.db import open_store, redact_url
+    from store.db import check_store, open_store, redact_url
     from store.errors import StoreError
 
     url = args.db or settings.default_db_url()
+    try:
+        check_store(url)
+    except StoreError as err:
+        return fail(str(err))
     if args.migrate:
         try:
             open_store(url).dispose()

@@ -107,3 +107,29 @@ def test_monitor_without_a_broker_reads_stdin_into_the_store(trained_registry, t
     _out, err = monitor.communicate(timeout=30)
     assert ended == 1, err[-2000:]
     assert monitor.returncode == 0
+
+
+@pytest.mark.parametrize("command", ["monitor", "ingest", "dashboard"])
+def test_a_damaged_store_file_is_one_line_on_every_command(trained_registry, tmp_path, command):
+    path = tmp_path / "floor.db"
+    path.write_bytes(b"these are somebody's notes, not a database\n" * 50)
+    args = {"monitor": ["monitor"], "ingest": ["ingest", "-"], "dashboard": ["dashboard"]}
+    extra = [] if command == "dashboard" else ["--model", str(trained_registry)]
+    done = floorlight(*args[command], "--db", f"sqlite:///{path}", *extra, home=tmp_path,
+                      stdin="")
+    assert done.returncode == 2
+    lines = [x for x in done.stderr.splitlines() if x.strip()]
+    assert lines == [f"floorlight: sqlite:///{path} is not a SQLite database or is damaged "
+                     "(file is not a database); move it aside or choose another --db"]
+
+
+@pytest.mark.parametrize("command", ["monitor", "ingest"])
+def test_a_store_folder_that_cannot_be_made_is_one_line(trained_registry, tmp_path, command):
+    (tmp_path / "taken").write_text("a file where the folder should be")
+    args = ["monitor"] if command == "monitor" else ["ingest", "-"]
+    done = floorlight(*args, "--db", f"sqlite:///{tmp_path / 'taken' / 'floor.db'}", "--model",
+                      str(trained_registry), home=tmp_path, stdin="")
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        f"floorlight: cannot create the folder {tmp_path / 'taken'} for the store: a file of "
+        "that name is in the way"]
