@@ -27,6 +27,10 @@ ESCALATED_TYPES = frozenset(
 MIN_TURNS, MAX_TURNS = 10, 30
 _PUNCT = re.compile(r"[\W_]+", re.UNICODE)
 
+# A writer's note-taking marker ("- " before the turns they meant as cues) once leaked into
+# the text of 13 batches; live transcripts never carry it.
+MARKER = re.compile(r"^\s*[-*•]\s")
+
 
 def text_key(text: str) -> str:
     """What two turns must not share: the classifier's own folding (width, case, script)
@@ -58,6 +62,9 @@ def _turn_problems(call: Call) -> list[str]:
         if turn.sentiment is None or turn.cue is None:
             out.append(f"turn {i} has no sentiment/cue label")
             continue
+        if MARKER.match(turn.text):
+            out.append(f"turn {i} starts with a writer's list marker ({turn.text[:3]!r}): "
+                       "remove it (it tells a model which turns are cues)")
         agent_cue = turn.cue in AGENT_CUES
         if turn.cue != "none" and agent_cue != (turn.speaker == "agent"):
             out.append(f"turn {i}: cue {turn.cue} cannot be said by the {turn.speaker}")

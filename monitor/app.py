@@ -12,6 +12,7 @@ from typing import IO
 
 from models.artifacts import FloorlightModel
 from models.lexicon import Lexicon
+from monitor.broker_queue import queue_warning
 from monitor.config import MonitorConfig
 from monitor.engine import Engine, Incoming
 from monitor.inbox import FairInbox
@@ -32,6 +33,9 @@ def build_service(model: FloorlightModel, lexicon: Lexicon, config: MonitorConfi
     service = MonitorService(engine, writer, inbox)
     if mqtt_url:
         settings = parse_mqtt_url(mqtt_url)
+        warning = queue_warning(config)
+        if warning:
+            log.warning(warning)
         client_id = config.client_id if config.shard.count == 1 else \
             f"{config.client_id}-{config.shard.index}of{config.shard.count}"
         shard = None if config.shard.count == 1 else service.name

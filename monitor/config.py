@@ -7,6 +7,10 @@ max_text_chars = 5000          # longer turns are dead-lettered (their seq is co
 reorder_wait_s = 2.0           # how long a gap in seq is waited for before it is skipped
 idle_timeout_s = 900           # a call with no event for this long is closed as timed_out
 shard = "0/1"                  # this worker owns calls with crc32(call_id) % N == I
+floor_agents = 200             # agents on the floor (default: those under [agents])
+outage_minutes = 60            # how long a monitor outage must lose nothing
+broker_config = "/etc/mosquitto/conf.d/floorlight.conf"  # read for max_queued_messages
+broker_queue_limit = 500000    # or say the broker's limit directly
 
 [agents.a-17]                  # optional agent -> desk / team map
 desk = "d-17"
@@ -64,6 +68,10 @@ class MonitorConfig:
     batch_max: int = 512
     per_call_batch_max: int = 16  # a flooding call gets this many turns a batch, others go too
     client_id: str = "floorlight-monitor"
+    floor_agents: int = 0  # 0: the agents listed under [agents]
+    outage_minutes: float = 60.0
+    broker_config: str = ""
+    broker_queue_limit: int = 0  # 0: read broker_config, else mosquitto's stock 1,000
     shard: Shard = Shard()
     agents: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
 
