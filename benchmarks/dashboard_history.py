@@ -23,7 +23,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from store import queries
+from store import facts, queries
 from store.db import open_store
 from store.schema import calls, utterances
 
@@ -50,6 +50,7 @@ def build(path: Path, n_calls: int, turns: int, rebuild: bool) -> tuple[str, flo
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     start = time.perf_counter()
     build_store(path, StoreSpec(finished=n_calls, live=300, desks=500, days=90, seed=11,
+                                facts=False,
                                 turns_per_call=turns, dead_letters=50))
     return url, time.perf_counter() - start
 
@@ -68,9 +69,9 @@ def main() -> None:
         n_calls = conn.execute(select(func.count()).select_from(calls)).scalar_one()
         n_turns = conn.execute(select(func.count()).select_from(utterances)).scalar_one()
     start = time.perf_counter()
-    derived = queries.refresh_call_facts(engine)
+    derived = facts.backfill(engine)
     catch_up = time.perf_counter() - start
-    incremental = _time(lambda: queries.refresh_call_facts(engine))
+    incremental = _time(lambda: facts.backfill(engine))
     span = queries.history_span(engine)
     whole = queries.HistoryFilter(span.first_day, span.last_day)
     filters = {"90 days": whole,

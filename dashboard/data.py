@@ -55,12 +55,6 @@ def recent_calls(url: str, search: str, live_only: bool) -> list[queries.CallSum
     return queries.recent_calls(engine(url), search=search, live_only=live_only)
 
 
-@st.cache_data(ttl=30, show_spinner="Updating history from finished calls…")
-def refresh_facts(url: str) -> int:
-    """Bring the history facts up to date; at most once per TTL per store."""
-    return queries.refresh_call_facts(engine(url))
-
-
 @st.cache_data(ttl=HISTORY_TTL, show_spinner=False)
 def history_span(url: str) -> queries.HistorySpan:
     return queries.history_span(engine(url))

@@ -9,7 +9,6 @@ from datetime import date, timedelta
 
 import pandas as pd
 import streamlit as st
-from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import charts, common, data
 from dashboard.common import tr
@@ -23,10 +22,6 @@ def page() -> None:
     common.require_store()
     url = common.config().db_url
     st.title(tr("page_history"))
-    try:
-        data.refresh_facts(url)
-    except SQLAlchemyError as err:  # e.g. a read-only database user: show what is there
-        st.warning(tr("db_unreadable", detail=getattr(err, "orig", err)))
     span = data.history_span(url)
     if span.calls == 0 or span.first_day is None or span.last_day is None:
         st.info(tr("no_history"))

@@ -277,7 +277,6 @@ def _thresholds(active: dict) -> None:
     cfg = common.config()
     recent = []
     if data.store_check(cfg.db_url).ok:
-        data.refresh_facts(cfg.db_url)
         recent = data.recent_call_escalations(cfg.db_url, RECENT_DAYS)
     if not recent:
         st.info(tr("no_recent", days=RECENT_DAYS))

@@ -56,8 +56,10 @@ class MonitorService:
                                         self.writer.pending(), self.writer.desks())
         if set_aside:
             self.writer.write(set_aside)
-        log.info("resumed %d open calls and %d desks from the store", len(self.engine.calls),
-                 len(self.engine.desks))
+        derived = self.writer.backfill_facts()
+        log.info("resumed %d open calls and %d desks from the store%s", len(self.engine.calls),
+                 len(self.engine.desks), f"; history facts for {derived} older calls" if derived
+                 else "")
 
     def request_republish(self) -> None:
         """Called from the MQTT thread on every (re)connect."""

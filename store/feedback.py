@@ -16,8 +16,8 @@ from sqlalchemy import Engine, and_, select, update
 
 from models.corpus import CUES, SENTIMENTS  # the label contract (labels.md) has one home
 from store.errors import StoreError
-from store.queries import utc
 from store.schema import alerts, calls, reviews, utterances
+from store.values import utc
 
 ESCALATED = ("true", "false")
 FIELD_VALUES = {"sentiment": SENTIMENTS, "cue": CUES, "escalated": ESCALATED}

@@ -2,8 +2,8 @@
 builds SQL. Times in the store are UTC; SQLite hands them back naive, so every datetime that
 leaves this module is made timezone-aware (UTC).
 
-History views read ``call_facts`` / ``call_cues`` (migration 0003), derived from finished
-calls by :func:`refresh_call_facts`, which the dashboard runs before drawing history.
+History views read ``call_facts`` / ``call_cues`` (migration 0003), which the monitor's store
+writer derives when a call ends (:mod:`store.facts`); the dashboard never writes them.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from store.errors import StoreError
+from store.facts import LIVE, TECHNIQUES
 from store.schema import (
     alerts,
     call_cues,
@@ -31,9 +32,9 @@ from store.schema import (
     services,
     utterances,
 )
+from store.values import json_dict, utc
 
 HEAD_REVISION = "0003"
-LIVE = "open"
 # labels.md: cue severity, most severe first (the alert queue sorts by it).
 SEVERITY = (
     "legal_or_media_threat",
@@ -45,21 +46,6 @@ SEVERITY = (
     "repeat_contact",
     "agent_misconduct",
 )
-TECHNIQUES = ("greeting", "apology", "empathy", "closing_thanks", "taboo")
-# scorecard item -> call_facts column
-_SCORECARD_ITEMS = {
-    "greeting": "greeting",
-    "apology_before_thanks": "apology",
-    "empathy": "empathy",
-    "closing_thanks": "closing_thanks",
-}
-
-
-def utc(value: datetime | None) -> datetime | None:
-    """``value`` as an aware UTC datetime (SQLite returns naive ones)."""
-    if value is None:
-        return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 # --- is the store usable? ------------------------------------------------------------------
@@ -352,15 +338,6 @@ def _json_list(value: object) -> list[str]:
     return [str(v) for v in value] if isinstance(value, list) else []
 
 
-def _json_dict(value: object) -> dict:
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except json.JSONDecodeError:
-            return {}
-    return value if isinstance(value, dict) else {}
-
-
 def _call_row(r) -> CallRow:
     return CallRow(
         call_id=r["call_id"], agent_id=r["agent_id"], desk_id=r["desk_id"], team=r["team"],
@@ -369,7 +346,7 @@ def _call_row(r) -> CallRow:
         state=r["state"], reason=r["reason"], alerted=bool(r["alerted"]),
         first_alert_index=r["first_alert_index"], customer_sentiment=r["customer_sentiment"],
         csat=r["csat"], caller_style=r["caller_style"],
-        scorecard=_json_dict(r["scorecard"]) or None, qa_score=r["qa_score"],
+        scorecard=json_dict(r["scorecard"]) or None, qa_score=r["qa_score"],
         model_version=r["model_version"],
     )
 
@@ -379,7 +356,7 @@ def _turn_row(r) -> TurnRow:
         seq=r["seq"], speaker=r["speaker"], text=r["text"], lang=r["lang"], ts=utc(r["ts"]),
         t=r["t"], t_end=r["t_end"], sentiment=r["sentiment"], p_negative=r["p_negative"],
         p_positive=r["p_positive"], cue=r["cue"], escalation=r["escalation"],
-        evidence=tuple(_json_list(r["evidence"])), qa=_json_dict(r["qa"]), risk=r["risk"],
+        evidence=tuple(_json_list(r["evidence"])), qa=json_dict(r["qa"]), risk=r["risk"],
         state=r["state"], reason=r["reason"],
     )
 
@@ -453,7 +430,7 @@ class ServiceRow:
 def service_rows(engine: Engine) -> list[ServiceRow]:
     with engine.connect() as conn:
         rows = conn.execute(select(services).order_by(services.c.name)).mappings().all()
-    return [ServiceRow(r["name"], r["status"], _json_dict(r["info"]), utc(r["updated_at"]))
+    return [ServiceRow(r["name"], r["status"], json_dict(r["info"]), utc(r["updated_at"]))
             for r in rows]
 
 
@@ -483,83 +460,6 @@ def dead_letter_rows(
     with engine.connect() as conn:
         rows = conn.execute(query).mappings().all()
     return [DeadLetter(**{**dict(r), "received_at": utc(r["received_at"])}) for r in rows]
-
-
-# --- derived facts for history -------------------------------------------------------------
-
-
-def _week(day: date) -> str:
-    return (day - timedelta(days=day.weekday())).isoformat()
-
-
-def _technique_facts(scorecard: dict | None) -> dict[str, int | None]:
-    items = (scorecard or {}).get("items") or {}
-    out: dict[str, int | None] = {}
-    for item, column in _SCORECARD_ITEMS.items():
-        entry = items.get(item) or {}
-        out[column] = int(bool(entry.get("passed"))) if entry.get("applicable") else None
-    taboo = items.get("taboo") or {}
-    out["taboo"] = int(not taboo.get("passed")) if taboo.get("applicable") else None
-    return out
-
-
-def _fact_row(r, max_escalation: float | None) -> dict:
-    started = utc(r["started_at"])
-    ended = utc(r["ended_at"])
-    day = started.date()
-    return {
-        "call_id": r["call_id"], "day": day.isoformat(), "week": _week(day),
-        "started_at": started, "team": r["team"], "agent_id": r["agent_id"], "lang": r["lang"],
-        "duration_s": (ended - started).total_seconds() if ended else None,
-        "turns": r["turns"], "escalated": bool(r["alerted"]), "max_risk": r["max_risk"],
-        "max_escalation": max_escalation, "customer_sentiment": r["customer_sentiment"],
-        "csat": r["csat"], "qa_score": r["qa_score"], "caller_style": r["caller_style"],
-        **_technique_facts(_json_dict(r["scorecard"])),
-    }
-
-
-def refresh_call_facts(engine: Engine, *, batch: int = 2000, max_batches: int | None = None) -> int:
-    """Derive facts for finished calls that have none yet; returns how many were added.
-    Incremental (a call's facts are written once, after it ends), so cheap when called on
-    every history page load."""
-    added = 0
-    while max_batches is None or max_batches > 0:
-        with engine.begin() as conn:
-            todo = conn.execute(
-                select(calls)
-                .select_from(calls.outerjoin(call_facts, call_facts.c.call_id == calls.c.call_id))
-                .where(calls.c.status != LIVE, call_facts.c.call_id.is_(None))
-                .limit(batch)
-            ).mappings().all()
-            if not todo:
-                break
-            ids = [r["call_id"] for r in todo]
-            max_esc = dict(conn.execute(
-                select(utterances.c.call_id, func.max(utterances.c.escalation))
-                .where(utterances.c.call_id.in_(ids)).group_by(utterances.c.call_id)
-            ).all())
-            facts = [_fact_row(r, max_esc.get(r["call_id"])) for r in todo]
-            conn.execute(call_facts.insert(), facts)
-            cue_rows = _cue_rows(conn, ids, {f["call_id"]: f for f in facts})
-            if cue_rows:
-                conn.execute(call_cues.insert(), cue_rows)
-        added += len(todo)
-        if max_batches is not None:
-            max_batches -= 1
-    return added
-
-
-def _cue_rows(conn, ids: list[str], facts: dict[str, dict]) -> list[dict]:
-    counts = conn.execute(
-        select(utterances.c.call_id, utterances.c.cue, func.count())
-        .where(utterances.c.call_id.in_(ids), utterances.c.cue != "none")
-        .group_by(utterances.c.call_id, utterances.c.cue)
-    ).all()
-    return [
-        {"call_id": cid, "cue": cue, "n": n, "day": facts[cid]["day"],
-         "team": facts[cid]["team"], "agent_id": facts[cid]["agent_id"]}
-        for cid, cue, n in counts
-    ]
 
 
 # --- history -------------------------------------------------------------------------------

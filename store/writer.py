@@ -14,6 +14,7 @@ from sqlalchemy import Connection, Engine, Table, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from store import facts
 from store.schema import (
     alerts,
     calls,
@@ -115,6 +116,12 @@ class StoreWriter:
         if ch.pending_remove:
             conn.execute(pending_events.delete().where(
                 pending_events.c.event_id.in_(ch.pending_remove)))
+        finished = [cid for cid, r in ch.calls.items() if r.get("status", "open") != "open"]
+        facts.derive(conn, sorted({*finished, *(cid for cid, _ in ch.csat)}))
+
+    def backfill_facts(self) -> int:
+        """History facts for ended calls that have none (a store from an older monitor)."""
+        return facts.backfill(self.engine)
 
     def heartbeat(self, name: str, status: str, info: dict, now: datetime) -> None:
         self._retry(lambda conn: upsert(conn, services, [

@@ -20,6 +20,7 @@ from pathlib import Path
 from sqlalchemy import Engine, insert
 
 from models.lexicon import Lexicon, load_lexicon
+from store import facts
 from store.db import open_store
 from store.schema import alerts, calls, dead_letters, desk_states, services, utterances
 
@@ -51,6 +52,7 @@ class StoreSpec:
     dead_letters: int = 3
     monitor_online: bool = True
     lexicon_hits: bool = True
+    facts: bool = True  # history facts, as the monitor writes them when calls end
 
 
 @dataclass
@@ -326,6 +328,8 @@ def build_store(target: Path | str, spec: StoreSpec | None = None) -> StoreInfo:
     _insert(engine, services, [{
         "name": "monitor", "status": "online" if spec.monitor_online else "offline",
         "info": {"pid": 1}, "updated_at": spec.now}])
+    if spec.facts:
+        facts.backfill(engine)
     engine.dispose()
     return info
 

@@ -41,3 +41,20 @@ def test_huge_range_is_clamped_to_the_data(app, small_store) -> None:
     assert not at.exception
     assert any("showing that span" in c.value for c in at.caption)
     assert len(at.get("plotly_chart")) == 6
+
+
+def test_history_only_reads_the_facts_the_monitor_wrote(app, tmp_path) -> None:
+    from sqlalchemy import func, select
+
+    from store.db import open_store
+    from store.schema import call_facts
+    from tests.dashboard.store_factory import StoreSpec, build_store
+
+    info = build_store(tmp_path / "older.db", StoreSpec(finished=12, live=2, facts=False))
+    for page in ("history", "model"):
+        at = app(info.url, page)
+        assert not at.exception
+    engine = open_store(info.url, migrate=False)
+    with engine.connect() as conn:  # the dashboard derived nothing: that is the monitor's job
+        assert conn.execute(select(func.count()).select_from(call_facts)).scalar() == 0
+    engine.dispose()

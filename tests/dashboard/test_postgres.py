@@ -6,12 +6,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
-from store import queries
+from store import facts, queries
 from store.db import open_store
 from store.feedback import acknowledge_alert, export_reviewed_turns, save_review
-from store.schema import alerts
+from store.schema import alerts, call_cues, call_facts
 from tests.dashboard.store_factory import StoreSpec, build_store
 
 pytestmark = pytest.mark.slow
@@ -29,7 +29,10 @@ def test_queries_and_writes_on_postgres(pg_store, tmp_path) -> None:
     assert queries.floor_kpis(engine, now=datetime.now(UTC)).calls_in_progress == 6
     queue = queries.alert_queue(engine)
     assert {a.id for a in queue} == set(pg_store.open_alert_ids)
-    assert queries.refresh_call_facts(engine) == 40
+    with engine.begin() as conn:  # as a store from before the monitor wrote facts
+        conn.execute(delete(call_cues))
+        conn.execute(delete(call_facts))
+    assert facts.backfill(engine) == 40
     span = queries.history_span(engine)
     flt = queries.HistoryFilter(span.first_day, span.last_day)
     assert sum(d.calls for d in queries.daily_stats(engine, flt)) == 40

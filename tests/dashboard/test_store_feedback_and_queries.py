@@ -10,11 +10,12 @@ import pytest
 from sqlalchemy import select, update
 
 from models.corpus import read_turns
-from store import queries
+from store import facts, queries
 from store.db import current_revision, make_engine, open_store, upgrade
 from store.errors import StoreError
 from store.feedback import acknowledge_alert, export_reviewed_turns, save_review
 from store.schema import alerts, call_facts, calls, reviews, utterances
+from tests.dashboard.store_factory import StoreSpec, build_store
 
 
 @pytest.fixture
@@ -77,29 +78,30 @@ def test_export_takes_the_reviewers_value_and_the_stored_prediction(store, tmp_p
     assert exported.source == f"review:{call_id}:2"
 
 
-def test_facts_are_derived_once_per_finished_call(store) -> None:
-    info, engine = store
-    assert queries.refresh_call_facts(engine, batch=7) == len(info.finished_calls)
-    assert queries.refresh_call_facts(engine) == 0
+def test_facts_are_derived_once_per_finished_call(tmp_path) -> None:
+    info = build_store(tmp_path / "older.db", StoreSpec(finished=20, live=5, facts=False))
+    engine = open_store(info.url, migrate=False)
+    assert facts.backfill(engine, batch=7) == len(info.finished_calls)
+    assert facts.backfill(engine) == 0
     live = info.live_calls[0]
     with engine.begin() as conn:
         conn.execute(update(calls).where(calls.c.call_id == live).values(
             status="ended", ended_at=datetime.now(UTC)))
-    assert queries.refresh_call_facts(engine) == 1
+    assert facts.backfill(engine) == 1
     with engine.connect() as conn:
-        facts = {r["call_id"]: r for r in conn.execute(select(call_facts)).mappings()}
+        derived = {r["call_id"]: r for r in conn.execute(select(call_facts)).mappings()}
         scorecards = dict(conn.execute(select(calls.c.call_id, calls.c.scorecard)).all())
     some = info.finished_calls[0]
     items = scorecards[some]["items"]
     expected = int(items["empathy"]["passed"]) if items["empathy"]["applicable"] else None
-    assert facts[some]["empathy"] == expected
-    assert facts[some]["taboo"] == int(not items["taboo"]["passed"])
-    assert facts[some]["day"] == facts[some]["started_at"].date().isoformat()
+    assert derived[some]["empathy"] == expected
+    assert derived[some]["taboo"] == int(not items["taboo"]["passed"])
+    assert derived[some]["day"] == facts[some]["started_at"].date().isoformat()
 
 
 def test_history_queries_agree_with_the_rows(store) -> None:
     info, engine = store
-    queries.refresh_call_facts(engine)
+    facts.backfill(engine)
     span = queries.history_span(engine)
     flt = queries.HistoryFilter(span.first_day, span.last_day)
     days = queries.daily_stats(engine, flt)
