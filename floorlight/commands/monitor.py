@@ -19,6 +19,7 @@ from monitor.app import build_service, read_events, serve
 from monitor.config import ConfigError
 from monitor.mqtt_link import MqttUrlError
 from store.errors import StoreError
+from store.lease import FileLease, lease_for
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -33,6 +34,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def _run(args: argparse.Namespace) -> int:
     try:
         model, lexicon, config, db_url = setup(args)
+        lease = lease_for(db_url, config.session_id)
+        if isinstance(lease, FileLease):  # SQLite: one monitor per file, refused at start
+            lease.acquire()
         service = build_service(model, lexicon, config, db_url=db_url, mqtt_url=args.mqtt)
     except (ConfigError, MqttUrlError, ModelError, StoreError) as err:
         return fail(str(err))
@@ -41,8 +45,8 @@ def _run(args: argparse.Namespace) -> int:
         signal.signal(sig, lambda *_: stop.set())
     if not args.mqtt:
         threading.Thread(target=_feed_stdin, args=(service,), daemon=True).start()
-    serve(service, stop)
-    return 0
+    stopped_because = serve(service, stop, lease=lease, mqtt_url=args.mqtt)
+    return fail(stopped_because, 3) if stopped_because else 0
 
 
 def _feed_stdin(service) -> None:
