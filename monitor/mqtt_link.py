@@ -103,6 +103,7 @@ class MonitorLink:
         self._checked = False  # this connection has seen its own check come back
         self.taken_over = threading.Event()
         self.taken_by = ""
+        self._leaving = False
         client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id,
                              protocol=mqtt.MQTTv5, manual_ack=True)
         client.reconnect_delay_set(min_delay=0.25, max_delay=5)
@@ -131,6 +132,7 @@ class MonitorLink:
         self._client.loop_start()
 
     def stop(self) -> None:
+        self._leaving = True
         if self.connected and not self.taken_over.is_set():
             info = self._client.publish(self.status_topic, "offline", qos=1, retain=True)
             info.wait_for_publish(2)
@@ -141,6 +143,7 @@ class MonitorLink:
         """Leave without a goodbye of our own (another monitor is, or is about to be, the
         owner): the broker publishes the will, which comes before the new owner's
         ``online`` because the broker drops us when it connects."""
+        self._leaving = True
         self._client.disconnect(reasoncode=ReasonCode(PacketTypes.DISCONNECT,
                                                       identifier=DISCONNECT_WITH_WILL))
         self._client.loop_stop()
@@ -175,7 +178,8 @@ class MonitorLink:
     def _disconnected(self, _client, _userdata, _flags, reason, _props) -> None:
         if getattr(reason, "value", None) == SESSION_TAKEN_OVER:
             self._taken("the broker says the session was taken over")
-        if self.taken_over.is_set():
+        if self.taken_over.is_set() or self._leaving:
+            log.info("disconnected from %s", self.settings.safe_url)
             return
         log.warning("disconnected from %s (%s); reconnecting", self.settings.safe_url, reason)
 
