@@ -89,6 +89,7 @@ def _be_active(service: MonitorService, lease: PostgresLease, stop: threading.Ev
         while not stop.is_set():
             lease.check()
             if link is not None and link.taken_over.is_set():
+                lease.verify()  # lost it: step down as usual; still ours: not a standby's doing
                 link.abandon()
                 return taken_over_message(link, "not through this store's lease")
             service.step(0.05)

@@ -161,6 +161,25 @@ class PostgresLease:
         if time.monotonic() - self._last_ok > self.stale_s:
             raise LeaseLost(f"no answer from the store for {self.stale_s:.0f} s")
 
+    def verify(self) -> None:
+        """Ask the store now (not the keeper's last answer) whether the lease is still ours:
+        before acting on a sign that another monitor took over."""
+        self.check()
+        try:
+            with self._lock:
+                if self._conn is None:
+                    raise LeaseLost("the lease's connection is closed")
+                ours = self._conn.execute(text(
+                    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND "
+                    "classid = :hi AND objid = :lo AND objsubid = 1 AND granted AND "
+                    "pid = pg_backend_pid()"), _split(self.key)).scalar()
+        except SQLAlchemyError as err:
+            self._lost = f"the lease's connection failed: {_short(err)}"
+            raise LeaseLost(self._lost) from err
+        if not ours:
+            self._lost = "the lease is no longer held by this monitor"
+            raise LeaseLost(self._lost)
+
     def fence(self, conn: Connection) -> None:
         """In a write transaction: hold the write key to the commit, and make sure the lease
         is still held by our lease connection; otherwise nothing of it may commit."""

@@ -37,6 +37,8 @@ def _run(args: argparse.Namespace) -> int:
         lease = lease_for(db_url, config.session_id)
         if isinstance(lease, FileLease):  # SQLite: one monitor per file, refused at start
             lease.acquire()
+        elif not args.mqtt:
+            lease = None  # no broker session to take over: events from stdin are this one's
         service = build_service(model, lexicon, config, db_url=db_url, mqtt_url=args.mqtt)
     except (ConfigError, MqttUrlError, ModelError, StoreError) as err:
         return fail(str(err))

@@ -86,6 +86,7 @@ def test_standby_takes_over_a_killed_shard_worker_with_every_turn_once(
         events = stream(0, 24)
         peer.send(*events[: len(events) // 3])
         wait_for(lambda: store.count(utterances) > 10, what="some turns stored")
+        assert active.poll() is None  # the waiting standby never knocked it off the broker
         killed(active)
         peer.send(*events[len(events) // 3:])  # still publishing while nobody holds shard 0
         wait_for(lambda: peer.last("floorlight/monitor/monitor-0of2/status") == "online"
@@ -132,6 +133,35 @@ def test_active_cut_off_from_its_database_gives_way_to_the_standby(
     finally:
         stop(first)
         stop(second)
+        proxy.cut()
+        store.close()
+        peer.close()
+
+
+def test_a_lone_monitor_steps_down_while_its_database_is_gone_and_comes_back(
+        pg_url, postgres_server, mosquitto, trained_registry, tmp_path):
+    open_store(pg_url).dispose()
+    proxy = TcpProxy("127.0.0.1", postgres_server.port).start()
+    peer = Peer(mosquitto)
+    store = Store(pg_url)
+    log = tmp_path / "monitor.log"
+    monitor = start_monitor(mosquitto, proxy.url_for(pg_url), trained_registry, tmp_path / "a",
+                            log=log)
+    try:
+        wait_for(lambda: peer.last("floorlight/monitor/status") == "online", what="active")
+        events = stream(0, 12)
+        peer.send(*events[: len(events) // 2])
+        wait_for(lambda: store.count(utterances) > 10, what="some turns stored")
+        proxy.cut()
+        wait_for(lambda: peer.last("floorlight/monitor/status") == "offline",
+                 what="the monitor to leave the broker")
+        peer.send(*events[len(events) // 2:])  # the broker keeps them
+        proxy.restore()
+        assert_every_turn_once(store, events, 12)
+        assert "waiting as a standby" in log.read_text() and monitor.poll() is None
+        assert peer.last("floorlight/monitor/status") == "online"
+    finally:
+        stop(monitor)
         proxy.cut()
         store.close()
         peer.close()
