@@ -19,7 +19,7 @@ from monitor.mqtt_link import MonitorLink, StandbyPresence, parse_mqtt_url, take
 from monitor.service import MonitorService
 from monitor.standby import serve_with_lease
 from store.db import open_store
-from store.lease import FileLease, PostgresLease
+from store.lease import FileLease, PostgresLease, lease_for
 from store.writer import StoreWriter
 
 log = logging.getLogger("floorlight.monitor")
@@ -50,6 +50,19 @@ def make_presence(service: MonitorService, mqtt_url: str) -> StandbyPresence:
     shard = None if config.shard.count == 1 else service.name
     return StandbyPresence(parse_mqtt_url(mqtt_url), prefix=config.prefix,
                            client_id=config.session_id, status_name=shard)
+
+
+def take_lease(db_url: str, config: MonitorConfig, *,
+               standby: bool) -> PostgresLease | FileLease | None:
+    """The lease this monitor runs under. SQLite: the file lock, taken now (a second monitor
+    on the file is refused here, ``LeaseHeld``). PostgreSQL: the advisory-lock lease, taken
+    by :func:`serve` (it may wait as a standby), if ``standby`` makes sense: only a broker
+    session can be taken over, events from stdin or the simulator belong to their process."""
+    lease = lease_for(db_url, config.session_id)
+    if isinstance(lease, FileLease):
+        lease.acquire()
+        return lease
+    return lease if standby else None
 
 
 def serve(service: MonitorService, stop: threading.Event, *,
@@ -91,8 +104,18 @@ def run_inprocess(events: Iterable[dict], *, db_url: str | None,
     applied, or when ``stop`` is set. Defaults: the promoted model, the bundled lexicon, the
     default store."""
     model, lexicon, db_url = _defaults(model, lexicon, db_url)
-    service = build_service(model, lexicon, config or MonitorConfig(), db_url=db_url,
-                            mqtt_url=mqtt_url)
+    config = config or MonitorConfig()
+    lease = take_lease(db_url, config, standby=False)
+    try:
+        return _run_inprocess(events, build_service(model, lexicon, config, db_url=db_url,
+                                                    mqtt_url=mqtt_url), stop)
+    finally:
+        if isinstance(lease, FileLease):
+            lease.release()
+
+
+def _run_inprocess(events: Iterable[dict], service: MonitorService,
+                   stop: threading.Event | None) -> MonitorService:
     stop = stop or threading.Event()
     done = threading.Event()
 

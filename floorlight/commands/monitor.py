@@ -15,11 +15,10 @@ import threading
 from floorlight.commands._common import fail
 from floorlight.commands._monitoring import add_store_arguments, setup
 from models.errors import ModelError
-from monitor.app import build_service, read_events, serve
+from monitor.app import build_service, read_events, serve, take_lease
 from monitor.config import ConfigError
 from monitor.mqtt_link import MqttUrlError
 from store.errors import StoreError
-from store.lease import FileLease, lease_for
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -34,11 +33,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def _run(args: argparse.Namespace) -> int:
     try:
         model, lexicon, config, db_url = setup(args)
-        lease = lease_for(db_url, config.session_id)
-        if isinstance(lease, FileLease):  # SQLite: one monitor per file, refused at start
-            lease.acquire()
-        elif not args.mqtt:
-            lease = None  # no broker session to take over: events from stdin are this one's
+        lease = take_lease(db_url, config, standby=bool(args.mqtt))
         service = build_service(model, lexicon, config, db_url=db_url, mqtt_url=args.mqtt)
     except (ConfigError, MqttUrlError, ModelError, StoreError) as err:
         return fail(str(err))
