@@ -149,6 +149,7 @@ class PostgresLease:
             assert self._conn is not None
             self._conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": self.write_key})
             self._conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": self.write_key})
+        self._last_ok = time.monotonic()  # the keeper could not ping while we waited
 
     # --- holding it -----------------------------------------------------------------------------
 

@@ -130,6 +130,15 @@ def test_active_cut_off_from_its_database_gives_way_to_the_standby(
         more = stream(100, 4)
         peer.send(*more)
         assert_every_turn_once(store, events + more, 20)
+        # a stopped (SIGTERM) active monitor hands over too
+        second.terminate()
+        assert second.wait(30) == 0
+        wait_for(lambda: store.status("monitor-standby") == "offline"
+                 and peer.last("floorlight/monitor/status") == "online",
+                 what="the first monitor active again")
+        last = stream(200, 4)
+        peer.send(*last)
+        assert_every_turn_once(store, events + more + last, 24)
     finally:
         stop(first)
         stop(second)
