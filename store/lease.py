@@ -145,10 +145,16 @@ class PostgresLease:
 
     def barrier(self) -> None:
         """Wait until a write the previous holder had started has ended (see the module)."""
-        with self._lock:
-            assert self._conn is not None
-            self._conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": self.write_key})
-            self._conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": self.write_key})
+        try:
+            with self._lock:
+                if self._conn is None:
+                    raise LeaseLost("the lease's connection is closed")
+                self._conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": self.write_key})
+                self._conn.execute(text("SELECT pg_advisory_unlock(:k)"),
+                                   {"k": self.write_key})
+        except SQLAlchemyError as err:
+            self._lost = f"the lease's connection failed: {_short(err)}"
+            raise LeaseLost(self._lost) from err
         self._last_ok = time.monotonic()  # the keeper could not ping while we waited
 
     # --- holding it -----------------------------------------------------------------------------
