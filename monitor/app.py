@@ -16,9 +16,11 @@ from monitor.broker_queue import queue_warning
 from monitor.config import MonitorConfig
 from monitor.engine import Engine, Incoming
 from monitor.inbox import FairInbox
-from monitor.mqtt_link import MonitorLink, parse_mqtt_url
+from monitor.mqtt_link import MonitorLink, StandbyPresence, parse_mqtt_url, taken_over_message
 from monitor.service import MonitorService
+from monitor.standby import serve_with_lease
 from store.db import open_store
+from store.lease import FileLease, PostgresLease, lease_for
 from store.writer import StoreWriter
 
 log = logging.getLogger("floorlight.monitor")
@@ -32,28 +34,69 @@ def build_service(model: FloorlightModel, lexicon: Lexicon, config: MonitorConfi
     inbox = FairInbox()
     service = MonitorService(engine, writer, inbox)
     if mqtt_url:
-        settings = parse_mqtt_url(mqtt_url)
         warning = queue_warning(config)
         if warning:
             log.warning(warning)
-        client_id = config.client_id if config.shard.count == 1 else \
-            f"{config.client_id}-{config.shard.index}of{config.shard.count}"
-        shard = None if config.shard.count == 1 else service.name
-        link = MonitorLink(settings, prefix=config.prefix, client_id=client_id, inbox=inbox,
-                           on_connected=service.request_republish, status_name=shard)
-        service.publisher = link
+        service.publisher = make_link(service, mqtt_url)
     return service
 
 
-def serve(service: MonitorService, stop: threading.Event) -> None:
-    """Run until ``stop`` is set: resume from the store, connect, loop, say goodbye."""
+def make_link(service: MonitorService, mqtt_url: str) -> MonitorLink:
+    config = service.config
+    shard = None if config.shard.count == 1 else service.name
+    return MonitorLink(parse_mqtt_url(mqtt_url), prefix=config.prefix,
+                       client_id=config.session_id, inbox=service.inbox,
+                       on_connected=service.request_republish, status_name=shard)
+
+
+def make_presence(service: MonitorService, mqtt_url: str) -> StandbyPresence:
+    config = service.config
+    shard = None if config.shard.count == 1 else service.name
+    return StandbyPresence(parse_mqtt_url(mqtt_url), prefix=config.prefix,
+                           client_id=config.session_id, status_name=shard)
+
+
+def take_lease(db_url: str, config: MonitorConfig, *,
+               standby: bool) -> PostgresLease | FileLease | None:
+    """The lease this monitor runs under. SQLite: the file lock, taken now (a second monitor
+    on the file is refused here, ``LeaseHeld``). PostgreSQL: the advisory-lock lease, taken
+    by :func:`serve` (it may wait as a standby), if ``standby`` makes sense: only a broker
+    session can be taken over, events from stdin or the simulator belong to their process."""
+    lease = lease_for(db_url, config.session_id)
+    if isinstance(lease, FileLease):
+        lease.acquire()
+        return lease
+    return lease if standby else None
+
+
+def serve(service: MonitorService, stop: threading.Event, *,
+          lease: PostgresLease | FileLease | None = None,
+          mqtt_url: str | None = None) -> str | None:
+    """Run until ``stop`` is set: resume from the store, connect, loop, say goodbye. With a
+    PostgreSQL lease the monitor may be a standby first (``monitor/standby.py``); a file
+    lease must already be held. Returns why it stopped on its own (another monitor took its
+    MQTT client id), or None."""
+    if isinstance(lease, PostgresLease):
+        service.publisher = None  # links are made per term as the active monitor
+        return serve_with_lease(
+            service, lease, stop, lambda: make_link(service, mqtt_url) if mqtt_url else None,
+            lambda: make_presence(service, mqtt_url) if mqtt_url else None)
+    link = service.publisher if isinstance(service.publisher, MonitorLink) else None
     service.resume()
-    if isinstance(service.publisher, MonitorLink):
-        service.publisher.start()
+    if link is not None:
+        link.start()
     try:
-        service.run(stop)
+        while not stop.is_set():
+            if link is not None and link.taken_over.is_set():
+                link.abandon()
+                service.publisher = None
+                return taken_over_message(link, "the broker dropped this one for it")
+            service.step(0.05)
     finally:
         service.close()
+        if isinstance(lease, FileLease):
+            lease.release()
+    return None
 
 
 def run_inprocess(events: Iterable[dict], *, db_url: str | None,
@@ -65,8 +108,18 @@ def run_inprocess(events: Iterable[dict], *, db_url: str | None,
     applied, or when ``stop`` is set. Defaults: the promoted model, the bundled lexicon, the
     default store."""
     model, lexicon, db_url = _defaults(model, lexicon, db_url)
-    service = build_service(model, lexicon, config or MonitorConfig(), db_url=db_url,
-                            mqtt_url=mqtt_url)
+    config = config or MonitorConfig()
+    lease = take_lease(db_url, config, standby=False)
+    try:
+        return _run_inprocess(events, build_service(model, lexicon, config, db_url=db_url,
+                                                    mqtt_url=mqtt_url), stop)
+    finally:
+        if isinstance(lease, FileLease):
+            lease.release()
+
+
+def _run_inprocess(events: Iterable[dict], service: MonitorService,
+                   stop: threading.Event | None) -> MonitorService:
     stop = stop or threading.Event()
     done = threading.Event()
 

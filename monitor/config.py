@@ -75,6 +75,14 @@ class MonitorConfig:
     shard: Shard = Shard()
     agents: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
 
+    @property
+    def session_id(self) -> str:
+        """The MQTT client id of this worker's persistent session, and the identity its
+        lease is for: a shard worker has its own (``floorlight-monitor-0of2``)."""
+        if self.shard.count == 1:
+            return self.client_id
+        return f"{self.client_id}-{self.shard.index}of{self.shard.count}"
+
     def place(self, agent_id: str) -> AgentPlace:
         return self.agents.get(agent_id, AgentPlace())
 

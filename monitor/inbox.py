@@ -20,6 +20,12 @@ class FairInbox:
         """Thread-safe; ``key`` is the call the event is for (an MQTT topic's last part)."""
         self._arrivals.put((key, item))
 
+    def clear(self) -> None:
+        """Drop everything waiting (not thread-safe against ``put``: stop the producer first)."""
+        self._drain()
+        self._by_call.clear()
+        self._held = 0
+
     def __len__(self) -> int:
         return self._held + self._arrivals.qsize()
 

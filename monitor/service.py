@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from monitor.engine import Changes, Engine, Incoming
 from monitor.floor import same_summary, summary
 from monitor.inbox import FairInbox
+from store.lease import LeaseLost
 from store.writer import StoreWriter
 
 log = logging.getLogger("floorlight.monitor")
@@ -61,6 +62,16 @@ class MonitorService:
                  len(self.engine.desks), f"; history facts for {derived} older calls" if derived
                  else "")
 
+    def become_passive(self) -> None:
+        """Forget everything held in memory (a standby, or a monitor that lost its lease):
+        the next :meth:`resume` starts from what the store holds, and events taken in but
+        never acknowledged are left to the broker to deliver again."""
+        self.engine.forget()
+        self.inbox.clear()
+        self._summaries.clear()
+        self._published_states.clear()
+        self._next_housekeeping = self._next_heartbeat = 0.0
+
     def request_republish(self) -> None:
         """Called from the MQTT thread on every (re)connect."""
         self._republish.set()
@@ -101,6 +112,8 @@ class MonitorService:
         event that fails on its own is set aside as a dead letter. Then all are acknowledged."""
         try:
             self._apply(items)
+        except LeaseLost:
+            raise  # not this batch's fault: another monitor takes it over, unacknowledged
         except Exception as err:
             log.error("a batch of %d events failed (%s); applying them one by one",
                       len(items), _summary(err))
@@ -111,6 +124,8 @@ class MonitorService:
                 for item in items:
                     try:
                         self._apply([item])
+                    except LeaseLost:
+                        raise
                     except Exception as one:
                         self._set_aside(item, one)
         if self.publisher is not None:
@@ -143,6 +158,8 @@ class MonitorService:
     def housekeeping(self) -> None:
         try:
             self._housekeeping()
+        except LeaseLost:
+            raise
         except Exception as err:
             log.error("housekeeping failed (%s); reloading from the store", _summary(err))
             self._reload()

@@ -14,6 +14,15 @@ from store.errors import StoreError
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
+PG_KEEPALIVES = {"keepalives": 1, "keepalives_idle": 5, "keepalives_interval": 2,
+                 "keepalives_count": 3,
+                 "options": "-c tcp_keepalives_idle=5 -c tcp_keepalives_interval=2 "
+                            "-c tcp_keepalives_count=3"}
+"""TCP keepalives both ways: a client or server that vanished is noticed in about 11 s, not
+the kernel's two hours, so a dead monitor's open transaction (and the locks it holds) does
+not hold up the standby that takes over."""
+
+
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")  # readers never block the monitor's writes
@@ -31,16 +40,17 @@ def make_engine(url: str) -> Engine:
         raise StoreError(f"not a database URL: {redact_url(url)}") from err
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            _make_parent(Path(parsed.database))
+            make_parent(Path(parsed.database))
         engine = create_engine(parsed, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
-    return create_engine(parsed, pool_pre_ping=True)
+    keepalives = {k: v for k, v in PG_KEEPALIVES.items() if k not in parsed.query}
+    return create_engine(parsed, pool_pre_ping=True, connect_args=keepalives)
 
 
-def _make_parent(path: Path) -> None:
+def make_parent(path: Path) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except FileExistsError as err:  # mkdir's "File exists" hides that it is not a folder

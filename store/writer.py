@@ -15,6 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from store import facts
+from store.lease import PostgresLease
 from store.schema import (
     alerts,
     calls,
@@ -60,6 +61,9 @@ class StoreWriter:
     def __init__(self, engine: Engine, *, max_backoff_s: float = 5.0) -> None:
         self.engine = engine
         self.max_backoff_s = max_backoff_s
+        self.lease: PostgresLease | None = None
+        """Set while this writer's monitor is the active one of a pair: every transaction is
+        fenced by it, and a retry gives up (``LeaseLost``) once it is lost."""
 
     # --- the engine's lookups ----------------------------------------------------------------
 
@@ -128,6 +132,18 @@ class StoreWriter:
             {"name": name, "status": status, "info": info, "updated_at": now}], ["name"]),
             transaction=True)
 
+    def passive_heartbeat(self, name: str, status: str, info: dict, now: datetime) -> bool:
+        """A standby monitor's row: one unfenced attempt (a standby must not wait on a store
+        that is down); False if the store did not take it."""
+        try:
+            with self.engine.begin() as conn:
+                upsert(conn, services, [{"name": name, "status": status, "info": info,
+                                         "updated_at": now}], ["name"])
+        except (OperationalError, DBAPIError) as err:
+            log.warning("standby heartbeat not stored: %s", _short(err))
+            return False
+        return True
+
     # --- resume ----------------------------------------------------------------------------------
 
     def open_calls(self) -> list[dict]:
@@ -170,12 +186,16 @@ class StoreWriter:
             try:
                 if transaction:
                     with self.engine.begin() as conn:
+                        if self.lease is not None:
+                            self.lease.fence(conn)
                         return work(conn)
                 with self.engine.connect() as conn:
                     return work(conn)
             except (OperationalError, DBAPIError) as err:
                 if not _transient(err):
                     raise
+                if self.lease is not None:
+                    self.lease.check()  # a monitor that lost its lease stops waiting here
                 log.error("store unavailable (%s); retrying in %.2f s", _short(err), delay)
                 time.sleep(delay)
                 delay = min(delay * 2, self.max_backoff_s)

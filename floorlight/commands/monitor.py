@@ -15,7 +15,7 @@ import threading
 from floorlight.commands._common import fail
 from floorlight.commands._monitoring import add_store_arguments, setup
 from models.errors import ModelError
-from monitor.app import build_service, read_events, serve
+from monitor.app import build_service, read_events, serve, take_lease
 from monitor.config import ConfigError
 from monitor.mqtt_link import MqttUrlError
 from store.errors import StoreError
@@ -33,6 +33,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def _run(args: argparse.Namespace) -> int:
     try:
         model, lexicon, config, db_url = setup(args)
+        lease = take_lease(db_url, config, standby=bool(args.mqtt))
         service = build_service(model, lexicon, config, db_url=db_url, mqtt_url=args.mqtt)
     except (ConfigError, MqttUrlError, ModelError, StoreError) as err:
         return fail(str(err))
@@ -41,8 +42,8 @@ def _run(args: argparse.Namespace) -> int:
         signal.signal(sig, lambda *_: stop.set())
     if not args.mqtt:
         threading.Thread(target=_feed_stdin, args=(service,), daemon=True).start()
-    serve(service, stop)
-    return 0
+    stopped_because = serve(service, stop, lease=lease, mqtt_url=args.mqtt)
+    return fail(stopped_because, 3) if stopped_because else 0
 
 
 def _feed_stdin(service) -> None:
