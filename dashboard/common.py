@@ -11,7 +11,8 @@ import streamlit as st
 from dashboard import data
 from dashboard.config import DashboardConfig
 from dashboard.i18n import LANGUAGES, t
-from store.queries import HEAD_REVISION, sqlite_path
+from store.db import head_revision
+from store.queries import sqlite_path
 
 HEARTBEAT_STALE_S = 10.0
 
@@ -65,8 +66,8 @@ def require_store():
         message = {
             "missing": lambda: tr("db_missing", path=check.detail),
             "empty": lambda: tr("db_empty", path=check.detail),
-            "old_schema": lambda: tr("db_old", rev=check.revision or "–", head=HEAD_REVISION),
-            "newer_schema": lambda: tr("db_newer", rev=check.revision, head=HEAD_REVISION),
+            "old_schema": lambda: tr("db_old", rev=check.revision or "–", head=head_revision()),
+            "newer_schema": lambda: tr("db_newer", rev=check.revision, head=head_revision()),
         }.get(check.status, lambda: tr("db_unreadable", detail=check.detail))()
         st.error(message)
         st.stop()

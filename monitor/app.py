@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import IO
 
 from models.artifacts import FloorlightModel
@@ -15,6 +16,7 @@ from models.lexicon import Lexicon
 from monitor.config import MonitorConfig
 from monitor.engine import Engine, Incoming
 from monitor.inbox import FairInbox
+from monitor.model_watch import ModelWatcher
 from monitor.mqtt_link import MonitorLink, parse_mqtt_url
 from monitor.service import MonitorService
 from store.db import open_store
@@ -25,11 +27,15 @@ STOP_GRACE_S = 5.0  # after a stop, how long the source may take to wind down
 
 
 def build_service(model: FloorlightModel, lexicon: Lexicon, config: MonitorConfig, *,
-                  db_url: str, mqtt_url: str | None = None) -> MonitorService:
+                  db_url: str, mqtt_url: str | None = None,
+                  registry: Path | None = None) -> MonitorService:
+    """``registry``: follow its promotions and rollbacks while running (None: ``model`` runs
+    until the process ends, e.g. a version pinned with ``--model DIR``)."""
     writer = StoreWriter(open_store(db_url))
     engine = Engine(model, config, lexicon)
     inbox = FairInbox()
-    service = MonitorService(engine, writer, inbox)
+    watcher = ModelWatcher(registry, model, poll_s=config.model_poll_s) if registry else None
+    service = MonitorService(engine, writer, inbox, models=watcher)
     if mqtt_url:
         settings = parse_mqtt_url(mqtt_url)
         client_id = config.client_id if config.shard.count == 1 else \
@@ -46,6 +52,8 @@ def serve(service: MonitorService, stop: threading.Event) -> None:
     service.resume()
     if isinstance(service.publisher, MonitorLink):
         service.publisher.start()
+    if service.models is not None:
+        service.models.start()
     try:
         service.run(stop)
     finally:
@@ -55,14 +63,14 @@ def serve(service: MonitorService, stop: threading.Event) -> None:
 def run_inprocess(events: Iterable[dict], *, db_url: str | None,
                   stop: threading.Event | None = None, model: FloorlightModel | None = None,
                   lexicon: Lexicon | None = None, config: MonitorConfig | None = None,
-                  mqtt_url: str | None = None) -> MonitorService:
+                  mqtt_url: str | None = None, registry: Path | None = None) -> MonitorService:
     """The monitor fed from this process (the simulator): events are consumed as the iterable
     yields them (it may pace itself); returns when it is exhausted and every event has been
     applied, or when ``stop`` is set. Defaults: the promoted model, the bundled lexicon, the
-    default store."""
+    default store; ``registry``: follow its promotions (see :func:`build_service`)."""
     model, lexicon, db_url = _defaults(model, lexicon, db_url)
     service = build_service(model, lexicon, config or MonitorConfig(), db_url=db_url,
-                            mqtt_url=mqtt_url)
+                            mqtt_url=mqtt_url, registry=registry)
     stop = stop or threading.Event()
     done = threading.Event()
 
@@ -76,6 +84,8 @@ def run_inprocess(events: Iterable[dict], *, db_url: str | None,
     service.resume()
     if isinstance(service.publisher, MonitorLink):
         service.publisher.start()
+    if service.models is not None:
+        service.models.start()
     threading.Thread(target=feed, name="simulator-feed", daemon=True).start()
     stopped_at: float | None = None
     try:

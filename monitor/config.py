@@ -7,6 +7,7 @@ max_text_chars = 5000          # longer turns are dead-lettered (their seq is co
 reorder_wait_s = 2.0           # how long a gap in seq is waited for before it is skipped
 idle_timeout_s = 900           # a call with no event for this long is closed as timed_out
 shard = "0/1"                  # this worker owns calls with crc32(call_id) % N == I
+model_poll_s = 2.0             # how often the model registry's ACTIVE pointer is looked at
 
 [agents.a-17]                  # optional agent -> desk / team map
 desk = "d-17"
@@ -61,6 +62,7 @@ class MonitorConfig:
     idle_timeout_s: float = 900.0
     ack_poll_s: float = 0.5
     heartbeat_s: float = 5.0
+    model_poll_s: float = 2.0  # a promotion reaches the floor within this, plus loading it
     batch_max: int = 512
     per_call_batch_max: int = 16  # a flooding call gets this many turns a batch, others go too
     client_id: str = "floorlight-monitor"

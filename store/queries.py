@@ -32,7 +32,6 @@ from store.schema import (
     utterances,
 )
 
-HEAD_REVISION = "0003"
 LIVE = "open"
 # labels.md: cue severity, most severe first (the alert queue sorts by it).
 SEVERITY = (
@@ -91,7 +90,7 @@ def sqlite_path(url: str) -> Path | None:
 
 def check_store(engine: Engine) -> StoreCheck:
     """Whether the dashboard can read this store; never raises and never migrates."""
-    from store.db import current_revision
+    from store.db import current_revision, head_revision, known_revision
 
     path = sqlite_path(str(engine.url))
     if path is not None and not path.exists():
@@ -102,10 +101,10 @@ def check_store(engine: Engine) -> StoreCheck:
         revision = current_revision(engine)
     except SQLAlchemyError as err:
         return StoreCheck("unreadable", detail=str(getattr(err, "orig", err)))
-    if revision is None or revision < HEAD_REVISION:
-        return StoreCheck("old_schema", revision=revision)
-    if revision > HEAD_REVISION:
+    if revision is not None and not known_revision(revision):
         return StoreCheck("newer_schema", revision=revision)
+    if revision != head_revision():  # one of ours, not yet upgraded
+        return StoreCheck("old_schema", revision=revision)
     return StoreCheck("ok", revision=revision)
 
 
