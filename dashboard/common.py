@@ -90,6 +90,30 @@ def monitor_banner(now: datetime | None = None) -> None:
         st.warning(tr("monitor_stale", age=age), icon="⚠️")
     if monitor is not None and int(monitor.info.get("gaps") or 0) > 0:
         st.warning(tr("monitor_gaps", n=int(monitor.info["gaps"])), icon="⚠️")
+    if monitor is not None and monitor.status == "online":
+        model_refused(monitor.info)
+        if monitor.info.get("model"):
+            st.caption(tr("monitor_model", version=monitor.info["model"],
+                          since=when(monitor.info.get("model_since"))))
+
+
+def model_refused(info: dict) -> None:
+    """A warning when a monitor refused the promoted model (from its heartbeat ``info``)."""
+    refused = info.get("model_refused")
+    if isinstance(refused, dict):
+        st.warning(tr("monitor_model_refused", version=refused.get("version"),
+                      running=info.get("model"), reason=refused.get("reason")), icon="⚠️")
+
+
+def when(iso: object) -> str:
+    """A time from a heartbeat (ISO 8601) as the dashboard shows it: UTC, to the second."""
+    try:
+        moment = datetime.fromisoformat(str(iso))
+    except ValueError:
+        return "–"
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 def csv_button(frame: pd.DataFrame, name: str, *, key: str) -> None:
