@@ -87,6 +87,8 @@ class ModelWatcher:
 
     def take(self) -> FloorlightModel | None:
         """A checked version waiting to go live (once), or None."""
+        if self._ready is None:  # every step asks: no lock for the usual answer
+            return None
         with self._lock:
             model, self._ready = self._ready, None
             if model is not None:
