@@ -239,7 +239,6 @@ class MonitorService:
                 "mqtt": self.publisher is not None, **self.engine.counters}
         self.writer.heartbeat(self.name, status, info, datetime.now(UTC))
 
-
     def _model_health(self) -> dict:
         """Which version scores, since when, and a promoted version it refused (and why)."""
         refused = self.models.refused if self.models is not None else None
