@@ -11,7 +11,8 @@ import streamlit as st
 from dashboard import data
 from dashboard.config import DashboardConfig
 from dashboard.i18n import LANGUAGES, t
-from store.queries import HEAD_REVISION, sqlite_path
+from store.db import head_revision
+from store.queries import sqlite_path
 
 HEARTBEAT_STALE_S = 10.0
 
@@ -65,8 +66,8 @@ def require_store():
         message = {
             "missing": lambda: tr("db_missing", path=check.detail),
             "empty": lambda: tr("db_empty", path=check.detail),
-            "old_schema": lambda: tr("db_old", rev=check.revision or "–", head=HEAD_REVISION),
-            "newer_schema": lambda: tr("db_newer", rev=check.revision, head=HEAD_REVISION),
+            "old_schema": lambda: tr("db_old", rev=check.revision or "–", head=head_revision()),
+            "newer_schema": lambda: tr("db_newer", rev=check.revision, head=head_revision()),
         }.get(check.status, lambda: tr("db_unreadable", detail=check.detail))()
         st.error(message)
         st.stop()
@@ -89,6 +90,30 @@ def monitor_banner(now: datetime | None = None) -> None:
         st.warning(tr("monitor_stale", age=age), icon="⚠️")
     if monitor is not None and int(monitor.info.get("gaps") or 0) > 0:
         st.warning(tr("monitor_gaps", n=int(monitor.info["gaps"])), icon="⚠️")
+    if monitor is not None and monitor.status == "online":
+        model_refused(monitor.info)
+        if monitor.info.get("model"):
+            st.caption(tr("monitor_model", version=monitor.info["model"],
+                          since=when(monitor.info.get("model_since"))))
+
+
+def model_refused(info: dict) -> None:
+    """A warning when a monitor refused the promoted model (from its heartbeat ``info``)."""
+    refused = info.get("model_refused")
+    if isinstance(refused, dict):
+        st.warning(tr("monitor_model_refused", version=refused.get("version"),
+                      running=info.get("model"), reason=refused.get("reason")), icon="⚠️")
+
+
+def when(iso: object) -> str:
+    """A time from a heartbeat (ISO 8601) as the dashboard shows it: UTC, to the second."""
+    try:
+        moment = datetime.fromisoformat(str(iso))
+    except ValueError:
+        return "–"
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 def csv_button(frame: pd.DataFrame, name: str, *, key: str) -> None:

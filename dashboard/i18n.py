@@ -66,6 +66,13 @@ _TABLE: dict[str, tuple[str, str, str]] = {
                      "詳見拒收事件。",
                      "监控服务启动以来有 {n} 句话没有送达（通话中的缺号，等候后已略过），"
                      "详见拒收事件。"),
+    "monitor_model": ("The live floor is scored by model {version} (since {since}).",
+                      "現場由模型 {version} 評分（自 {since} 起）。",
+                      "现场由模型 {version} 评分（自 {since} 起）。"),
+    "monitor_model_refused": ("The monitor refused the promoted model {version} and keeps "
+                              "running {running}: {reason}",
+                              "監控服務拒用已採用的模型 {version}，繼續使用 {running}：{reason}",
+                              "监控服务拒用已采用的模型 {version}，继续使用 {running}：{reason}"),
     # floor
     "calls_in_progress": ("Calls in progress", "進行中通話", "进行中通话"),
     "open_alerts": ("Open alerts", "未處理警示", "未处理警示"),
@@ -224,6 +231,29 @@ _TABLE: dict[str, tuple[str, str, str]] = {
     "rollback": ("Roll back", "回復上一版", "回退上一版"),
     "promoted": ("Promoted {version}.", "已採用 {version}。", "已采用 {version}。"),
     "rolled_back": ("Rolled back to {version}.", "已回復至 {version}。", "已回退至 {version}。"),
+    "live_model": ("On the live floor", "現場使用中的模型", "现场使用中的模型"),
+    "live_model_row": ("{monitor} is running {version} since {since}.",
+                       "{monitor} 自 {since} 起使用 {version}。",
+                       "{monitor} 自 {since} 起使用 {version}。"),
+    "live_model_switched": ("It switched from {previous} without a restart.",
+                            "由 {previous} 切換而來，未重新啟動。",
+                            "由 {previous} 切换而来，未重启。"),
+    "live_model_pending": ("{monitor} has not switched to {version} yet: a promoted version is "
+                           "loaded and checked in the background and goes live between two "
+                           "batches, within seconds.",
+                           "{monitor} 尚未切換至 {version}：新採用的版本會在背景載入並檢查，"
+                           "數秒內於兩批事件之間上線。",
+                           "{monitor} 尚未切换至 {version}：新采用的版本会在后台加载并检查，"
+                           "数秒内在两批事件之间上线。"),
+    "live_model_pinned": ("{monitor} runs a pinned version (started with --model DIR): "
+                          "promotions reach it only after a restart.",
+                          "{monitor} 使用固定版本（以 --model DIR 啟動）：須重新啟動才會套用"
+                          "新採用的版本。",
+                          "{monitor} 使用固定版本（以 --model DIR 启动）：须重启才会应用"
+                          "新采用的版本。"),
+    "live_model_none": ("No monitor is online: the promoted model goes live when one starts.",
+                        "目前沒有監控服務在線：啟動後即使用已採用的模型。",
+                        "目前没有监控服务在线：启动后即使用已采用的模型。"),
     "retrain": ("Retrain", "重新訓練", "重新训练"),
     "retrain_help": ("Trains a new version from the bundled corpus plus {n} reviewed turns, in "
                      "the background; the page stays usable.",

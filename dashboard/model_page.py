@@ -33,6 +33,7 @@ def page() -> None:
         st.warning(tr("no_model", path=registry))
     else:
         _card(active)
+        _live(active["version"])
     if versions:
         _registry(registry, versions)
     _retrain(registry)
@@ -96,6 +97,35 @@ def _card(card: dict) -> None:
 
 def _per_class(block: dict) -> pd.DataFrame:
     return pd.DataFrame([{"class": name, **values} for name, values in block.items()])
+
+
+# --- what the live floor runs --------------------------------------------------------------
+
+
+def _live(promoted: str) -> None:
+    """Each online monitor's version and when it switched (from its heartbeat), and whether
+    the promoted version has reached it."""
+    url = common.config().db_url
+    if not data.store_check(url).ok:
+        return
+    st.subheader(tr("live_model"))
+    monitors = [s for s in data.service_rows(url)
+                if s.name.startswith("monitor") and s.status == "online" and s.info.get("model")]
+    if not monitors:
+        st.info(tr("live_model_none"))
+    for monitor in monitors:
+        info = monitor.info
+        line = tr("live_model_row", monitor=monitor.name, version=info["model"],
+                  since=common.when(info.get("model_since")))
+        if info.get("model_previous"):
+            line += " " + tr("live_model_switched", previous=info["model_previous"])
+        st.markdown(line)
+        if info.get("model_refused"):
+            common.model_refused(info)
+        elif info["model"] != promoted and info.get("model_follows") is False:
+            st.warning(tr("live_model_pinned", monitor=monitor.name), icon="⚠️")
+        elif info["model"] != promoted:
+            st.info(tr("live_model_pending", monitor=monitor.name, version=promoted))
 
 
 # --- promote / roll back -------------------------------------------------------------------

@@ -131,6 +131,13 @@ def resolve(path: Path) -> Path:
     )
 
 
+def registry_of(path: Path) -> Path | None:
+    """The registry whose promotions a service given ``path`` should follow: ``path`` itself
+    when it is a registry; None when it is one version directory (pinned on purpose)."""
+    path = Path(path)
+    return None if (path / CARD).exists() else path
+
+
 def load_model(path: Path) -> FloorlightModel:
     """Load and verify a version (or a registry's promoted version)."""
     version_dir = resolve(path)

@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import IO
 
 from models.artifacts import FloorlightModel
@@ -16,6 +17,7 @@ from monitor.broker_queue import queue_warning
 from monitor.config import MonitorConfig
 from monitor.engine import Engine, Incoming
 from monitor.inbox import FairInbox
+from monitor.model_watch import ModelWatcher
 from monitor.mqtt_link import MonitorLink, StandbyPresence, parse_mqtt_url, taken_over_message
 from monitor.service import MonitorService
 from monitor.standby import serve_with_lease
@@ -28,11 +30,15 @@ STOP_GRACE_S = 5.0  # after a stop, how long the source may take to wind down
 
 
 def build_service(model: FloorlightModel, lexicon: Lexicon, config: MonitorConfig, *,
-                  db_url: str, mqtt_url: str | None = None) -> MonitorService:
+                  db_url: str, mqtt_url: str | None = None,
+                  registry: Path | None = None) -> MonitorService:
+    """``registry``: follow its promotions and rollbacks while running (None: ``model`` runs
+    until the process ends, e.g. a version pinned with ``--model DIR``)."""
     writer = StoreWriter(open_store(db_url))
     engine = Engine(model, config, lexicon)
     inbox = FairInbox()
-    service = MonitorService(engine, writer, inbox)
+    watcher = ModelWatcher(registry, model, poll_s=config.model_poll_s) if registry else None
+    service = MonitorService(engine, writer, inbox, models=watcher)
     if mqtt_url:
         warning = queue_warning(config)
         if warning:
@@ -76,6 +82,8 @@ def serve(service: MonitorService, stop: threading.Event, *,
     PostgreSQL lease the monitor may be a standby first (``monitor/standby.py``); a file
     lease must already be held. Returns why it stopped on its own (another monitor took its
     MQTT client id), or None."""
+    if service.models is not None:  # follows the registry as standby too: ready on takeover
+        service.models.start()
     if isinstance(lease, PostgresLease):
         service.publisher = None  # links are made per term as the active monitor
         return serve_with_lease(
@@ -102,17 +110,17 @@ def serve(service: MonitorService, stop: threading.Event, *,
 def run_inprocess(events: Iterable[dict], *, db_url: str | None,
                   stop: threading.Event | None = None, model: FloorlightModel | None = None,
                   lexicon: Lexicon | None = None, config: MonitorConfig | None = None,
-                  mqtt_url: str | None = None) -> MonitorService:
+                  mqtt_url: str | None = None, registry: Path | None = None) -> MonitorService:
     """The monitor fed from this process (the simulator): events are consumed as the iterable
     yields them (it may pace itself); returns when it is exhausted and every event has been
     applied, or when ``stop`` is set. Defaults: the promoted model, the bundled lexicon, the
-    default store."""
+    default store; ``registry``: follow its promotions (see :func:`build_service`)."""
     model, lexicon, db_url = _defaults(model, lexicon, db_url)
     config = config or MonitorConfig()
     lease = take_lease(db_url, config, standby=False)
     try:
         return _run_inprocess(events, build_service(model, lexicon, config, db_url=db_url,
-                                                    mqtt_url=mqtt_url), stop)
+                                                    mqtt_url=mqtt_url, registry=registry), stop)
     finally:
         if isinstance(lease, FileLease):
             lease.release()
@@ -133,6 +141,8 @@ def _run_inprocess(events: Iterable[dict], service: MonitorService,
     service.resume()
     if isinstance(service.publisher, MonitorLink):
         service.publisher.start()
+    if service.models is not None:
+        service.models.start()
     threading.Thread(target=feed, name="simulator-feed", daemon=True).start()
     stopped_at: float | None = None
     try:

@@ -11,6 +11,7 @@ floor_agents = 200             # agents on the floor (default: those under [agen
 outage_minutes = 60            # how long a monitor outage must lose nothing
 broker_config = "/etc/mosquitto/conf.d/floorlight.conf"  # read for max_queued_messages
 broker_queue_limit = 500000    # or say the broker's limit directly
+model_poll_s = 2.0             # how often the model registry's ACTIVE pointer is looked at
 
 [agents.a-17]                  # optional agent -> desk / team map
 desk = "d-17"
@@ -65,6 +66,7 @@ class MonitorConfig:
     idle_timeout_s: float = 900.0
     ack_poll_s: float = 0.5
     heartbeat_s: float = 5.0
+    model_poll_s: float = 2.0  # a promotion reaches the floor within this, plus loading it
     batch_max: int = 512
     per_call_batch_max: int = 16  # a flooding call gets this many turns a batch, others go too
     client_id: str = "floorlight-monitor"

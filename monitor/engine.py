@@ -133,6 +133,22 @@ class Engine:
         self.model.score(["warm up, sorry, thank you"], ["agent"])
         turn_qa("warm up", "agent", self.lexicon)
 
+    def swap_model(self, model: FloorlightModel) -> int:
+        """Score from now on with ``model`` (call between batches only). Open calls keep their
+        state: each call's tracker state moves into the new version's tracker, as a restart
+        would restore it; a call whose state the new tracker cannot take keeps the tracker it
+        has. Returns how many open calls moved."""
+        moved = 0
+        for call in self.calls.values():
+            try:
+                call.tracker = model.new_call().restore(call.tracker.snapshot())
+                moved += 1
+            except Exception as err:  # any shape mismatch: that call carries on as it was
+                log.warning("call %s keeps its %s tracker state (%s)", call.call_id,
+                            self.model.version, err)
+        self.model = model
+        return moved
+
     def forget(self) -> None:
         """Drop everything held in memory (before :meth:`restore` rebuilds it from the store,
         after a batch failed half-way through)."""
@@ -504,7 +520,7 @@ class Engine:
             "p_positive": p.sentiment_scores["positive"], "cue": p.cue,
             "cue_scores": p.cue_scores, "escalation": p.escalation, "evidence": p.evidence,
             "qa": qa_phrases(matches), "risk": step.risk,
-            "state": step.state, "reason": step.reason,
+            "state": step.state, "reason": step.reason, "model_version": self.model.version,
         })
         self._desk(call, changes, now)
 

@@ -1,6 +1,7 @@
 """The monitor's loop: take a fair batch from the inbox, let the engine work it out, write it
 in one transaction, publish the desk states, then acknowledge the events. Between batches:
-supervisors' acknowledgements, seq gaps and idle calls, and a heartbeat in the store."""
+supervisors' acknowledgements, seq gaps and idle calls, a newly promoted model swapped in, and
+a heartbeat in the store."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from datetime import UTC, datetime
 from monitor.engine import Changes, Engine, Incoming
 from monitor.floor import same_summary, summary
 from monitor.inbox import FairInbox
+from monitor.model_watch import ModelWatcher, SwapRefused
 from store.lease import LeaseLost
 from store.writer import StoreWriter
 
@@ -33,10 +35,14 @@ class Publisher:
 
 class MonitorService:
     def __init__(self, engine: Engine, writer: StoreWriter, inbox: FairInbox | None = None,
-                 publisher: Publisher | None = None) -> None:
+                 publisher: Publisher | None = None, models: ModelWatcher | None = None) -> None:
         self.engine, self.writer = engine, writer
         self.inbox = inbox if inbox is not None else FairInbox()
         self.publisher = publisher
+        self.models = models  # None: the model given at start runs until the process ends
+        self.model_since = datetime.now(UTC)  # when the running version went live here
+        self.model_previous: str | None = None
+        self._refusal_reported: SwapRefused | None = None
         self.config = engine.config
         self._republish = threading.Event()
         self._summaries: dict[str, dict] = {}
@@ -85,6 +91,8 @@ class MonitorService:
 
     def close(self) -> None:
         """Say goodbye: heartbeat ``offline``, last-will-free disconnect."""
+        if self.models is not None:
+            self.models.stop()
         self._heartbeat("offline")
         if self.publisher is not None and hasattr(self.publisher, "stop"):
             self.publisher.stop()
@@ -94,6 +102,7 @@ class MonitorService:
         if self._republish.is_set():
             self._republish.clear()
             self._publish_all()
+        self._follow_registry()
         items = self.inbox.take(self.config.batch_max, self.config.per_call_batch_max, wait_s)
         if items:
             self.process(items)
@@ -149,6 +158,23 @@ class MonitorService:
                   _summary(err))
         self._reload()
         self._commit(self.engine.quarantine(item, f"could not be applied: {_summary(err)}"))
+
+    def _follow_registry(self) -> None:
+        """Between batches: swap in a promoted version the watcher has loaded and checked."""
+        if self.models is None:
+            return
+        model = self.models.take()
+        if model is not None:
+            previous = self.engine.model.version
+            moved = self.engine.swap_model(model)
+            self.model_previous, self.model_since = previous, datetime.now(UTC)
+            self._next_heartbeat = 0.0  # the dashboard shows the switch at once
+            log.info("model %s is live (was %s): %d open calls carry on with their state",
+                     model.version, previous, moved)
+        refused = self.models.refused
+        if refused is not self._refusal_reported:
+            self._refusal_reported = refused
+            self._next_heartbeat = 0.0
 
     def _reload(self) -> None:
         """Forget the half-applied state and carry on from what the store holds."""
@@ -228,9 +254,21 @@ class MonitorService:
     def _heartbeat(self, status: str) -> None:
         info = {"pid": os.getpid(), "open_calls": len(self.engine.calls),
                 "desks": len(self.engine.desks), "backlog": len(self.inbox),
-                "shard": str(self.config.shard), "model": self.engine.model.version,
+                "shard": str(self.config.shard), **self._model_health(),
                 "mqtt": self.publisher is not None, **self.engine.counters}
         self.writer.heartbeat(self.name, status, info, datetime.now(UTC))
+
+    def _model_health(self) -> dict:
+        """Which version scores, since when, and a promoted version it refused (and why)."""
+        refused = self.models.refused if self.models is not None else None
+        return {"model": self.engine.model.version,
+                "model_since": self.model_since.isoformat(timespec="seconds"),
+                "model_previous": self.model_previous,
+                "model_follows": self.models is not None,
+                "model_promoted": self.models.promoted if self.models is not None else None,
+                "model_refused": None if refused is None else {
+                    "version": refused.version, "reason": refused.reason[:500],
+                    "at": refused.at.isoformat(timespec="seconds")}}
 
 
 def _summary(err: BaseException) -> str:

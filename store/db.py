@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, inspect
@@ -86,6 +87,34 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         command.upgrade(_alembic_config(engine), revision)
     except SQLAlchemyError as err:
         raise StoreError(f"cannot migrate {redact_url(str(engine.url))}: {err}") from err
+
+
+@cache
+def _script_directory():
+    """The migrations as Alembic reads them (once per process: the files do not change)."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory(str(MIGRATIONS))
+
+
+def head_revision() -> str:
+    """The newest schema revision this code knows: read from the migration scripts, so a new
+    migration needs no constant updated anywhere."""
+    head = _script_directory().get_current_head()
+    if head is None:  # only a broken install has no migrations at all
+        raise StoreError(f"{MIGRATIONS}: no migration scripts")
+    return head
+
+
+def known_revision(revision: str) -> bool:
+    """Whether ``revision`` is one of this code's migrations (a store at an unknown one was
+    written by a newer Floorlight)."""
+    from alembic.util.exc import CommandError
+
+    try:
+        return _script_directory().get_revision(revision) is not None
+    except CommandError:
+        return False
 
 
 def current_revision(engine: Engine) -> str | None:

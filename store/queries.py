@@ -34,7 +34,6 @@ from store.schema import (
 )
 from store.values import json_dict, utc
 
-HEAD_REVISION = "0003"
 # labels.md: cue severity, most severe first (the alert queue sorts by it).
 SEVERITY = (
     "legal_or_media_threat",
@@ -77,7 +76,7 @@ def sqlite_path(url: str) -> Path | None:
 
 def check_store(engine: Engine) -> StoreCheck:
     """Whether the dashboard can read this store; never raises and never migrates."""
-    from store.db import current_revision
+    from store.db import current_revision, head_revision, known_revision
 
     path = sqlite_path(str(engine.url))
     if path is not None and not path.exists():
@@ -88,10 +87,10 @@ def check_store(engine: Engine) -> StoreCheck:
         revision = current_revision(engine)
     except SQLAlchemyError as err:
         return StoreCheck("unreadable", detail=str(getattr(err, "orig", err)))
-    if revision is None or revision < HEAD_REVISION:
-        return StoreCheck("old_schema", revision=revision)
-    if revision > HEAD_REVISION:
+    if revision is not None and not known_revision(revision):
         return StoreCheck("newer_schema", revision=revision)
+    if revision != head_revision():  # one of ours, not yet upgraded
+        return StoreCheck("old_schema", revision=revision)
     return StoreCheck("ok", revision=revision)
 
 

@@ -79,6 +79,8 @@ utterances = Table(
     Column("risk", Float, nullable=False),
     Column("state", String(16), nullable=False),
     Column("reason", String(64), nullable=True),
+    # added in 0004: the model version that scored this turn (NULL: stored before 0004)
+    Column("model_version", String(64), nullable=True),
     UniqueConstraint("call_id", "seq", name="uq_utterance_call_seq"),
     Index("ix_utterances_call_seq", "call_id", "seq"),
     Index("ix_utterances_ts", "ts"),

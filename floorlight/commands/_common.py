@@ -25,10 +25,15 @@ def add_model_argument(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def model_path(path: Path | None) -> Path:
+    """``--model`` as given, or the default registry."""
+    return path or settings.models_dir()
+
+
 def open_model(path: Path | None) -> FloorlightModel:
     from models.artifacts import load_model
 
-    return load_model(path or settings.models_dir())
+    return load_model(model_path(path))
 
 
 def default_lexicon() -> list[Path]:

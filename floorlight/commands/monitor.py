@@ -12,8 +12,9 @@ import signal
 import sys
 import threading
 
-from floorlight.commands._common import fail
+from floorlight.commands._common import fail, model_path
 from floorlight.commands._monitoring import add_store_arguments, setup
+from models.artifacts import registry_of
 from models.errors import ModelError
 from monitor.app import build_service, read_events, serve, take_lease
 from monitor.config import ConfigError
@@ -34,7 +35,8 @@ def _run(args: argparse.Namespace) -> int:
     try:
         model, lexicon, config, db_url = setup(args)
         lease = take_lease(db_url, config, standby=bool(args.mqtt))
-        service = build_service(model, lexicon, config, db_url=db_url, mqtt_url=args.mqtt)
+        service = build_service(model, lexicon, config, db_url=db_url, mqtt_url=args.mqtt,
+                                registry=registry_of(model_path(args.model)))
     except (ConfigError, MqttUrlError, ModelError, StoreError) as err:
         return fail(str(err))
     stop = threading.Event()

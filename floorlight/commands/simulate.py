@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import IO
 
 from floorlight import settings
-from floorlight.commands._common import add_model_argument, fail, open_model
+from floorlight.commands._common import add_model_argument, fail, model_path, open_model
 from models.errors import ModelError
 from monitor.simulator import FloorSimulator, RunReport
 from monitor.simulator_chaos import KINDS, Chaos, RawLine
@@ -116,6 +116,7 @@ def _to_file(args: argparse.Namespace, simulator: FloorSimulator,
 def _in_process(args: argparse.Namespace, simulator: FloorSimulator,
                 stop: threading.Event) -> int:
     try:
+        from models.artifacts import registry_of
         from monitor.app import run_inprocess
     except ImportError as err:
         return fail("this build has no in-process monitor (monitor.app.run_inprocess: "
@@ -128,7 +129,7 @@ def _in_process(args: argparse.Namespace, simulator: FloorSimulator,
             kinds = [k for k in KINDS if k != "malformed"]
             events = Chaos(args.chaos, seed=args.seed, kinds=kinds).mix(events)
         run_inprocess(events, db_url=args.db or settings.default_db_url(), stop=stop,
-                      model=model)
+                      model=model, registry=registry_of(model_path(args.model)))
     except (ModelError, StoreError) as err:
         return fail(str(err))
     print(_summary(report), file=sys.stderr)

@@ -122,3 +122,60 @@ def test_retrain_button_trains_in_the_background(app, small_store, registry: Pat
         at.run()
     assert any("Trained" in s.value for s in at.success)
     assert len(list(registry.glob("v*"))) == 3
+
+
+def _monitor_says(tmp_path: Path, **info) -> str:
+    """A store whose monitor heartbeat (as the monitor writes it) carries ``info``."""
+    import sqlite3
+
+    from tests.dashboard.store_factory import StoreSpec, build_store
+
+    store = build_store(tmp_path / "live.db", StoreSpec(finished=5, live=1, desks=2))
+    with sqlite3.connect(tmp_path / "live.db") as conn:
+        conn.execute("update services set info = ? where name = 'monitor'",
+                     (json.dumps({"turns": 10, **info}),))
+    return store.url
+
+
+def test_the_model_page_shows_what_the_monitor_runs_and_when_it_switched(
+        app, tmp_path: Path, registry: Path) -> None:
+    promoted = active_version(registry)
+    url = _monitor_says(tmp_path, model=promoted, model_since="2026-11-23T09:15:02+00:00",
+                        model_previous="v20260101-000000", model_follows=True,
+                        model_refused=None)
+    at = app(url, "model")
+    assert not at.exception
+    assert any("On the live floor" in s.value for s in at.subheader)
+    line = next(m.value for m in at.markdown if "is running" in m.value)
+    assert f"monitor is running {promoted} since 2026-11-23 09:15:02 UTC" in line
+    assert "switched from v20260101-000000" in line
+    assert any(f"model {promoted} (since 2026-11-23 09:15:02 UTC)" in c.value
+               for c in at.caption), "the banner on every page says it too"
+    at = app(url, "model", lang="zh-Hant")
+    assert any(f"自 2026-11-23 09:15:02 UTC 起使用 {promoted}" in m.value for m in at.markdown)
+
+
+def test_a_refused_promotion_is_a_warning_with_its_reason(app, tmp_path: Path,
+                                                          registry: Path) -> None:
+    url = _monitor_says(tmp_path, model="v20260101-000000", model_since="2026-11-23T09:00:00Z",
+                        model_follows=True, model_refused={
+                            "version": "v29990101-000000", "at": "2026-11-23T09:20:00Z",
+                            "reason": "utterance.skops: does not match its model card"})
+    at = app(url, "floor")  # the banner: every page
+    assert any("refused the promoted model v29990101-000000 and keeps running "
+               "v20260101-000000: utterance.skops: does not match" in w.value
+               for w in at.warning), [w.value for w in at.warning]
+    at = app(url, "model", lang="zh-Hans")
+    assert any("监控服务拒用" in w.value for w in at.warning)
+
+
+def test_a_promotion_the_monitor_has_not_picked_up_yet_says_so(app, tmp_path: Path,
+                                                              registry: Path) -> None:
+    url = _monitor_says(tmp_path, model="v20260101-000000", model_since="2026-11-23T09:00:00Z",
+                        model_follows=True)
+    at = app(url, "model")
+    assert any("has not switched to" in i.value for i in at.info)
+    url = _monitor_says(tmp_path / "pinned", model="v20260101-000000",
+                        model_since="2026-11-23T09:00:00Z", model_follows=False)
+    at = app(url, "model")
+    assert any("pinned version" in w.value for w in at.warning)

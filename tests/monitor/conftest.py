@@ -51,3 +51,32 @@ def make_engine(model, lexicon, clock):
                       now=clock.now)
     return make
 
+
+
+@pytest.fixture(scope="session")
+def two_versions(tmp_path_factory, trained_registry, fixture_data) -> tuple[Path, str, str]:
+    """A registry holding the session's tiny model (promoted) and a second version trained
+    on the same fixture corpus with other settings (not promoted): (registry, first,
+    second). Tests copy it before promoting (see ``registry``)."""
+    import shutil
+
+    from models.artifacts import active_version
+    from models.training import TrainConfig, train
+
+    registry = tmp_path_factory.mktemp("two-versions") / "models"
+    shutil.copytree(trained_registry, registry)
+    first = active_version(registry)
+    second = train(fixture_data, registry, lexicon=[LEXICON], auto_promote=False,
+                   config=TrainConfig(seed=11, review_sentences=100, augment=False)).name
+    assert first and second != first and active_version(registry) == first
+    return registry, first, second
+
+
+@pytest.fixture
+def registry(tmp_path: Path, two_versions) -> Path:
+    """This test's own copy of the two-version registry (first promoted)."""
+    import shutil
+
+    target = tmp_path / "models"
+    shutil.copytree(two_versions[0], target)
+    return target
