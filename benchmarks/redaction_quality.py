@@ -18,26 +18,28 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.monitor.redaction_set import evaluate  # noqa: E402
+from tests.monitor.redaction_set import PARTS, evaluate  # noqa: E402
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--misses", action="store_true", help="list every miss")
     args = parser.parse_args()
-    scores = evaluate()
-    print(f"{'lang':8s} {'PII lines':>9s} {'spans':>6s} {'recall':>7s} {'traps':>6s} "
-          f"{'false':>6s} {'stray':>6s}")
-    for lang, s in scores.items():
-        print(f"{lang:8s} {s.pii_lines:9d} {s.spans:6d} {s.recall:7.3f} {s.traps:6d} "
-              f"{s.false_rate:6.3f} {s.stray:6d}")
-        if args.misses and lang != "all":
-            for miss in s.misses:
-                print("   ", miss)
+    results = {}
+    for part in PARTS:
+        scores = evaluate(part)
+        results[part] = {k: v.as_dict() for k, v in scores.items()}
+        print(f"{part:8s} {'PII lines':>9s} {'spans':>6s} {'recall':>7s} {'traps':>6s} "
+              f"{'false':>6s} {'stray':>6s}")
+        for lang, s in scores.items():
+            print(f"{lang:8s} {s.pii_lines:9d} {s.spans:6d} {s.recall:7.3f} {s.traps:6d} "
+                  f"{s.false_rate:6.3f} {s.stray:6d}")
+            if args.misses and lang != "all":
+                for miss in s.misses:
+                    print("   ", miss)
     out = ROOT / "benchmarks" / "results" / "redaction_quality.json"
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({k: v.as_dict() for k, v in scores.items()}, indent=2,
-                              ensure_ascii=False) + "\n", encoding="utf-8")
+    out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

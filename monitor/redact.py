@@ -220,6 +220,7 @@ _NANP = re.compile(r"1?[2-9]\d{2}[2-9]\d{6}")
 _LOCAL = re.compile(r"[2-9]\d{6,7}")
 
 PhoneWord = bool | Callable[[], bool]
+SERVICE = "service"  # classify_number's answer for a business's line: kept as it is
 
 
 def classify_number(groups: list[str], *, plus: bool = False, spoken: bool = False,
@@ -238,37 +239,47 @@ def classify_number(groups: list[str], *, plus: bool = False, spoken: bool = Fal
     if plus or (digits.startswith("00") and n >= 10):
         national = digits if plus else digits[2:]
         if 8 <= len(national) <= 15 and national[0] != "0" and (not weak or near()):
-            return None if _international_service(national) else "phone"
+            return SERVICE if _international_service(national) else "phone"
         return None
     if 14 <= n <= 19 and card_number_ok(digits):
         return "card"
-    if (not weak or near()) and _is_phone(groups, digits, spoken=spoken, near=near):
-        return "phone"
+    if not weak or near():
+        return _phone(groups, digits, spoken=spoken, near=near)
     return None
 
 
-def _is_phone(groups: list[str], digits: str, *, spoken: bool, near: Callable[[], bool]) -> bool:
+def _phone(groups: list[str], digits: str, *, spoken: bool,
+           near: Callable[[], bool]) -> str | None:
+    """``phone``, :data:`SERVICE` (a business's line: kept, and not read again in parts) or
+    None."""
     n = len(digits)
-    if _CN_MOBILE.fullmatch(digits):
-        return "CN" in phone_regions(digits)[0]
+    lengths = [len(g) for g in groups]
+    nanp_layout = lengths in ([3, 3, 4], [1, 3, 3, 4])
+    if _CN_MOBILE.fullmatch(digits) and not nanp_layout:  # 1-800-555-0100 is not Chinese
+        return "phone" if "CN" in phone_regions(digits)[0] else None
     if _SHAPED_MOBILE.fullmatch(digits):
-        return True
+        return "phone"
     if digits[0] == "0" and 9 <= n <= 12:
         laid_out = len(groups) >= 2 and all(len(g) >= 3 for g in groups[1:])
         if laid_out or (spoken and n >= 10) or near():
-            regions, service = phone_regions(digits)
-            return bool(regions) and not service
-        return False
-    if _NANP.fullmatch(digits):
-        lengths = [len(g) for g in groups]
-        if (lengths in ([3, 3, 4], [1, 3, 3, 4]) or near()) and "US" in phone_regions(digits)[0]:
-            return True
+            return _valid(digits)
+        return None
+    if _NANP.fullmatch(digits) and (nanp_layout or near()):
+        regions, service = phone_regions(digits)
+        if service:
+            return SERVICE
+        if "US" in regions:
+            return "phone"
     if not near():
-        return False
+        return None
     if _LOCAL.fullmatch(digits):
-        return not phone_regions(digits)[1]
+        return SERVICE if phone_regions(digits)[1] else "phone"
+    return _valid(digits)
+
+
+def _valid(digits: str) -> str | None:
     regions, service = phone_regions(digits)
-    return bool(regions) and not service
+    return SERVICE if service else ("phone" if regions else None)
 
 
 # --- reading the text --------------------------------------------------------------------------
@@ -351,8 +362,10 @@ _SPACED_EMAIL = re.compile(  # "john @ example.com": only with a common top-leve
 _OPEN, _CLOSE = r"[(\[{<]", r"[)\]}>]"
 _SAID_AT = rf"\s*(?:\bat\b|{_OPEN}\s*at\s*{_CLOSE}|小老鼠|艾特)\s*"
 _SAID_DOT = rf"(?:\s*\bdot\b\s*|\s*{_OPEN}\s*dot\s*{_CLOSE}\s*|\s*[點点]\s*)"
+_SAID_JOIN = (r"\s*(?:\bunderscore\b|\bdash\b|\bhyphen\b|下划线|下劃線|底线|底線|横杠|橫槓"
+              r"|中划线|中劃線)\s*")
 _SPOKEN_EMAIL = re.compile(
-    rf"(?<![a-z0-9])[a-z0-9]+(?:(?:{_SAID_DOT}|[._-])[a-z0-9]+){{0,4}}"  # bounded: linear
+    rf"(?<![a-z0-9])[a-z0-9]+(?:(?:{_SAID_DOT}|{_SAID_JOIN}|[._-])[a-z0-9]+){{0,4}}"  # linear
     rf"{_SAID_AT}[a-z0-9-]+(?:(?:{_SAID_DOT}|\.)[a-z0-9-]+){{0,3}}"
     rf"(?:{_SAID_DOT}|\.)(?:{_COMMON_TLD})(?![a-z0-9])"
 )
@@ -500,7 +513,8 @@ def _windows(scan: _Scan, groups: list[tuple[int, int]], run_start: int,
                                    weak=_WEAK.search(between) is not None,
                                    phone_word=scan.phone_word_near(start, groups[j][1]))
             if kind is not None:
-                yield start, groups[j][1], kind
+                if kind != SERVICE:  # a service line is kept whole, not re-read in parts
+                    yield start, groups[j][1], kind
                 i = j
                 break
         i += 1

@@ -52,8 +52,12 @@ class Score:
                                    for k, n in sorted(self.by_kind.items())}}
 
 
-def load(lang: str) -> list[dict]:
-    with (SET_DIR / f"{lang}.jsonl").open(encoding="utf-8") as f:
+PARTS = ("main", "heldout")  # heldout: written after the rules were set (data/README.md)
+
+
+def load(lang: str, part: str = "main") -> list[dict]:
+    path = SET_DIR / f"{lang}.jsonl" if part == "main" else SET_DIR / part / f"{lang}.jsonl"
+    with path.open(encoding="utf-8") as f:
         return [json.loads(line) for line in f if line.strip()]
 
 
@@ -99,7 +103,7 @@ def score(rows: list[dict]) -> Score:
     return result
 
 
-def evaluate() -> dict[str, Score]:
-    scores = {lang: score(load(lang)) for lang in LANGS}
-    scores["all"] = score([row for lang in LANGS for row in load(lang)])
+def evaluate(part: str = "main") -> dict[str, Score]:
+    scores = {lang: score(load(lang, part)) for lang in LANGS}
+    scores["all"] = score([row for lang in LANGS for row in load(lang, part)])
     return scores

@@ -97,6 +97,7 @@ LEAKS = [
     ("email sarah at yahoo.co.uk", "email [EMAIL]"),
     ("write to anna@müller.de", "write to [EMAIL]"),
     ("公司邮箱 kefu@例子.中国", "公司邮箱 [EMAIL]"),
+    ("邮箱 wang 下划线 fang 艾特 163 点 com", "邮箱 [EMAIL]"),
 ]
 POSITIVES = CARDS + PHONES + EMAILS + IDS + IBANS + LEAKS
 
@@ -141,6 +142,8 @@ UNCHANGED = [
     "the parcel number was 0 0 3 4 0 4 3 4 1 6 1 0 9 4 5 7 2 3 5 9 or something",
     "I looked at amazon dot com and it's cheaper there",
     "order number 20240502118273 and items 1, 2, 3, 4, 5, 6, 7, 8, 9 and 10",
+    "I rang 1-800-555-0100 your toll free line three times",  # not a CN mobile either
+    "售后电话 400 600 8888 打不通",  # a service line is not re-read as the local 600 8888
 ]
 
 
