@@ -470,9 +470,16 @@ def _id_word_near(scan: _Scan, m: re.Match[str]) -> bool:
 
 def _iban_span(text: str, m: re.Match[str]) -> tuple[int, int] | None:
     """The longest valid IBAN the candidate starts with (it may run into the next word);
-    python-stdnum knows each country's length, so at most one cut is valid."""
-    ends = [i + 1 for i in range(m.start(), m.end()) if text[i].isalnum()]
-    for end in reversed(ends[14:]):  # the shortest IBANs have 15 characters
+    python-stdnum knows each country's length, so at most one cut is valid. Only cuts at
+    the end of a group are tried: an IBAN ends where a group of characters ends."""
+    count, ends = 0, []
+    for i in range(m.start(), m.end()):
+        if text[i].isalnum():
+            count += 1
+            # the shortest IBANs have 15 characters
+            if count >= 15 and (i + 1 == len(text) or not text[i + 1].isalnum()):
+                ends.append(i + 1)
+    for end in reversed(ends):
         if stdnum_iban.is_valid(text[m.start() : end]):
             return m.start(), end
     return None
