@@ -81,9 +81,11 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
+from bisect import bisect_left
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate
 
 import phonenumbers
 from stdnum import iban as stdnum_iban
@@ -170,11 +172,16 @@ _CARD_SCHEMES: tuple[tuple[int, int, tuple[int, ...]], ...] = (
 )
 
 
+_CARD_FIRST_DIGITS = frozenset(str(low)[0] for low, _, _ in _CARD_SCHEMES)
+
+
 def card_number_ok(digits: str) -> bool:
     """A scheme's issuer prefix and length, and Luhn."""
-    n = len(digits)
+    if digits[:1] not in _CARD_FIRST_DIGITS:  # most numbers stop here
+        return False
+    n, prefixes = len(digits), {k: int(digits[:k]) for k in range(1, 5)}
     for low, high, lengths in _CARD_SCHEMES:
-        if n in lengths and low <= int(digits[: len(str(low))]) <= high:
+        if n in lengths and low <= prefixes[len(str(low))] <= high:
             return luhn.is_valid(digits)
     return False
 
@@ -225,8 +232,9 @@ SERVICE = "service"  # classify_number's answer for a business's line: kept as i
 
 def classify_number(groups: list[str], *, plus: bool = False, spoken: bool = False,
                     weak: bool = False, phone_word: PhoneWord = False) -> str | None:
-    """``card``, ``phone``, ``id`` or None for one number given as its digit groups (spoken
-    numbers come as a single group: their layout is unknown). ``weak`` says a group was
+    """``card``, ``phone``, ``id``, :data:`SERVICE` (a business's line, kept) or None for one
+    number given as its digit groups (spoken numbers come as a single group: their layout is
+    unknown). ``weak`` says a group was
     separated by ``/ _ ,``; ``phone_word`` whether a phone word is nearby (or a function
     that finds out, called only when a rule needs it)."""
     digits = "".join(groups)
@@ -412,6 +420,7 @@ class _Scan:
         # ASCII text folds to its lower case (the common case, and 20 times faster)
         self.text = text.lower() if text.isascii() else text.translate(_FOLDS[spoken])
         self.hits: list[tuple[int, int, str]] = []
+        self._phone_words: list[tuple[int, int]] | None = None
 
     def claim(self, start: int, end: int, kind: str) -> None:
         self.hits.append((start, end, kind))
@@ -421,15 +430,33 @@ class _Scan:
         self.text = self.text[:start] + fill * (end - start) + self.text[end:]
 
     def phone_word_near(self, start: int, end: int) -> Callable[[], bool]:
-        """Asked only by the rules that need a phone word (most numbers decide without).
-        Spaces are dropped first: speech recognition writes 打 俾 我."""
+        """Asked only by the rules that need a phone word (most numbers decide without)."""
 
         def near() -> bool:
-            window = self.text[max(0, start - _CONTEXT_BEFORE) : end + _CONTEXT_AFTER]
-            return (_PHONE_WORD.search(window) is not None
-                    or _PHONE_WORD.search(window.replace(" ", "")) is not None)
+            if self._phone_words is None:
+                self._phone_words = _phone_words(self.text)
+            low, high = max(0, start - _CONTEXT_BEFORE), end + _CONTEXT_AFTER
+            words = self._phone_words
+            for k in range(bisect_left(words, (low, -1)), len(words)):
+                if words[k][0] >= high:
+                    return False
+                if words[k][1] <= high:
+                    return True
+            return False
 
         return near
+
+
+def _phone_words(text: str) -> list[tuple[int, int]]:
+    """Where the phone words are, found once per turn (a hostile turn holds thousands of
+    number windows). Spaces are dropped for a second look: speech recognition writes 打 俾 我."""
+    found = [m.span() for m in _PHONE_WORD.finditer(text)]
+    if " " in text:
+        kept = [i for i, c in enumerate(text) if c != " "]
+        squeezed = "".join(text[i] for i in kept)
+        found += [(kept[m.start()], kept[m.end() - 1] + 1)
+                  for m in _PHONE_WORD.finditer(squeezed)]
+    return sorted(found)
 
 
 def _find_emails(scan: _Scan, spoken: bool) -> None:
@@ -504,20 +531,21 @@ def _windows(scan: _Scan, groups: list[tuple[int, int]], run_start: int,
     """The longest valid numbers in a run of digit groups, left to right: a card number
     followed by an expiry date, or two phone numbers in a row, are found separately."""
     parts = [scan.text[s:e].replace(" ", "") for s, e in groups]
+    digits = list(accumulate((len(p) for p in parts), initial=0))  # digits before group k
+    weak = list(accumulate((_WEAK.search(scan.text, groups[k][1], groups[k + 1][0]) is not None
+                            for k in range(len(groups) - 1)), initial=0))  # weak gaps before k
     i = 0
     while i < len(groups):
-        total, last = 0, i
+        last = i
         while last < len(groups) and last - i < _MAX_GROUPS \
-                and total + len(parts[last]) <= _MAX_CARD_DIGITS:
-            total += len(parts[last])
+                and digits[last + 1] - digits[i] <= _MAX_CARD_DIGITS:
             last += 1
         for j in range(last - 1, i - 1, -1):
-            if sum(map(len, parts[i : j + 1])) < MIN_DIGITS:
+            if digits[j + 1] - digits[i] < MIN_DIGITS:
                 break
             start = run_start if i == 0 else groups[i][0]
-            between = scan.text[groups[i][1] : groups[j][0]]
             kind = classify_number(parts[i : j + 1], plus=plus and i == 0,
-                                   weak=_WEAK.search(between) is not None,
+                                   weak=weak[j] > weak[i],
                                    phone_word=scan.phone_word_near(start, groups[j][1]))
             if kind is not None:
                 if kind != SERVICE:  # a service line is kept whole, not re-read in parts
@@ -638,10 +666,9 @@ class RedactLogs(logging.Filter):
     log line that quotes a rejected field does not carry the number on."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        clean = redact(decode_escapes(message)).text
-        if clean != message:
-            record.msg, record.args = clean, None
+        result = redact(decode_escapes(record.getMessage()))
+        if result.kinds:
+            record.msg, record.args = result.text, None
         if record.exc_info and not record.exc_text:
             record.exc_text = redact(decode_escapes(
                 logging.Formatter().formatException(record.exc_info))).text
