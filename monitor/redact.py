@@ -85,12 +85,13 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import accumulate
+from itertools import accumulate, pairwise
 
 import phonenumbers
 from stdnum import iban as stdnum_iban
 from stdnum import luhn
 from stdnum.cn import ric
+from stdnum.iso7064 import mod_97_10
 
 KINDS = ("card", "phone", "email", "id", "iban")
 TOKENS = {kind: f"[{kind.upper()}]" for kind in KINDS}
@@ -399,11 +400,16 @@ _EN_RUN = re.compile(
     rf"(?<![a-z])(?:plus\s+)?(?:(?:double|triple)\s+)?{_EN_WORD}\b"
     rf"(?:[\s,.-]+(?:(?:double|triple)\s+)?{_EN_WORD}\b)*"
 )
+_ZH_PHONE_WORDS = [
+    "電話", "电话", "手機", "手机", "手提", "聯絡", "联络", "聯繫", "联系", "致電", "致电", "打給",
+    "打给", "打俾", "打畀", "搵我", "回電", "回电", "傳真", "传真", "門號", "门号", "来电", "來電",
+    "座機", "座机", "固話", "固话", "我的號碼", "我的号码", "我嘅號碼", "微信",
+]
 _PHONE_WORD = re.compile(
     r"\b(?:phone|mobile|cell|cellphone|handphone|tel|telephone|call(?:ed|ing)?|ring|reach me"
-    r"|contact|whats ?app|text me|landline|fax|my number|number to call)\b"
-    r"|電話|电话|手機|手机|手提|聯絡|联络|聯繫|联系|致電|致电|打給|打给|打俾|打畀|搵我|回電|回电"
-    r"|傳真|传真|門號|门号|来电|來電|座機|座机|固話|固话|我的號碼|我的号码|我嘅號碼|微信"
+    r"|contact|whats ?app|text me|landline|fax|my number|number to call)\b|"
+    # speech recognition spaces Chinese words out: 打 俾 我
+    + "|".join(" ?".join(word) for word in _ZH_PHONE_WORDS)
 )
 _ID_WORD = re.compile(r"身份證|身分證|身份证|證件|证件|\bhkid\b|\bid\b|identity")
 _CONTEXT_BEFORE, _CONTEXT_AFTER = 30, 16
@@ -449,14 +455,8 @@ class _Scan:
 
 def _phone_words(text: str) -> list[tuple[int, int]]:
     """Where the phone words are, found once per turn (a hostile turn holds thousands of
-    number windows). Spaces are dropped for a second look: speech recognition writes 打 俾 我."""
-    found = [m.span() for m in _PHONE_WORD.finditer(text)]
-    if " " in text:
-        kept = [i for i, c in enumerate(text) if c != " "]
-        squeezed = "".join(text[i] for i in kept)
-        found += [(kept[m.start()], kept[m.end() - 1] + 1)
-                  for m in _PHONE_WORD.finditer(squeezed)]
-    return sorted(found)
+    number windows, each asking)."""
+    return [m.span() for m in _PHONE_WORD.finditer(text)]
 
 
 def _find_emails(scan: _Scan, spoken: bool) -> None:
@@ -507,23 +507,42 @@ def _iban_span(text: str, m: re.Match[str]) -> tuple[int, int] | None:
             if count >= 15 and (i + 1 == len(text) or not text[i + 1].isalnum()):
                 ends.append(i + 1)
     for end in reversed(ends):
-        if stdnum_iban.is_valid(text[m.start() : end]):
+        compact = "".join(c for c in text[m.start() : end] if c.isalnum()).upper()
+        # the check digits first (cheap), the country's registered format only then (slow)
+        if mod_97_10.is_valid(compact[4:] + compact[:4]) and stdnum_iban.is_valid(compact):
             return m.start(), end
     return None
 
 
 def _find_digit_runs(scan: _Scan, kinds: frozenset[str]) -> None:
-    if "-" in scan.text or "/" in scan.text or "." in scan.text:
-        for m in _DATE.finditer(scan.text):
-            scan.mask(m.start(), m.end())
     for m in list(_RUN.finditer(scan.text)):
-        if m.end() - m.start() < MIN_DIGITS or len(_ASCII_DIGIT.findall(m.group())) < MIN_DIGITS:
+        run = m.group()
+        if len(run) < MIN_DIGITS or len(_ASCII_DIGIT.findall(run)) < MIN_DIGITS:
             continue
+        dated = False
+        if "-" in run or "/" in run or "." in run:  # dates are set aside, and split the run
+            for d in _DATE.finditer(scan.text, m.start(), m.end()):
+                scan.mask(d.start(), d.end())
+                dated = True
         groups = [(g.start(), g.end()) for g in _GROUP.finditer(scan.text, m.start(), m.end())]
-        plus = "+" in m.group()[:2]
-        for start, end, kind in _windows(scan, groups, m.start(), plus):
-            if kind in kinds:
-                scan.claim(start, end, kind)
+        plus = "+" in run[:2]
+        for part in _split_at_masks(scan.text, groups) if dated else [groups]:
+            run_start = m.start() if part[0] is groups[0] else part[0][0]
+            first = run_start == m.start()
+            for start, end, kind in _windows(scan, part, run_start, plus and first):
+                if kind in kinds:
+                    scan.claim(start, end, kind)
+
+
+def _split_at_masks(text: str, groups: list[tuple[int, int]]) -> list[list[tuple[int, int]]]:
+    """The groups on either side of a set-aside date are separate runs."""
+    parts = [[groups[0]]] if groups else []
+    for before, group in pairwise(groups):
+        if "\x01" in text[before[1] : group[0]]:
+            parts.append([group])
+        else:
+            parts[-1].append(group)
+    return parts
 
 
 def _windows(scan: _Scan, groups: list[tuple[int, int]], run_start: int,
