@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from monitor.redact import Redactor, _worth_scanning  # noqa: E402
+from monitor.redact import _worth_scanning, redact  # noqa: E402
 
 PII_TURNS = [
     "my card is 4111 1111 1111 1111 exp 12/25",
@@ -52,7 +52,7 @@ def corpus_turns() -> list[str]:
     return texts
 
 
-def rate(redactor: Redactor, texts: list[str], chunk: int = 5_000) -> float:
+def rate(texts: list[str], chunk: int = 5_000) -> float:
     """Best chunk rate over all the texts, twice: the machine is shared, and the best chunk is
     the closest to what one undisturbed core does."""
     best = 0.0
@@ -61,7 +61,7 @@ def rate(redactor: Redactor, texts: list[str], chunk: int = 5_000) -> float:
             part = texts[i : i + chunk]
             start = time.perf_counter()
             for text in part:
-                redactor.redact(text)
+                redact(text)
             best = max(best, len(part) / (time.perf_counter() - start))
     return best
 
@@ -78,11 +78,10 @@ def main() -> None:
         "numeric": [rng.choice(numeric) for _ in range(args.turns)],
         "pii": [rng.choice(PII_TURNS) for _ in range(args.turns)],
     }
-    redactor = Redactor()
     results = {
         "turns": args.turns,
         "scanned_share_of_corpus": round(len(numeric) / len(pool), 4),
-        "turns_per_s": {name: round(rate(redactor, texts)) for name, texts in sets.items()},
+        "turns_per_s": {name: round(rate(texts)) for name, texts in sets.items()},
     }
     for name, value in results["turns_per_s"].items():
         print(f"{name:8s} {value:>10,} turns/s")

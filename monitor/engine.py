@@ -40,11 +40,12 @@ from monitor.events import (
     parse_event,
 )
 from monitor.floor import DeskState, off_desk
-from monitor.redact import redact
+from monitor.redact import decode_escapes, redact
 
 log = logging.getLogger("floorlight.monitor")
 
 PAYLOAD_KEEP = 2000  # characters of a rejected event kept for the dead-letter view
+PAYLOAD_MARGIN = 64  # read past the cut: longer than any number redaction looks for
 ENDED_MEMORY = 50_000  # recently ended call ids kept in memory (older ones: asked of the store)
 
 
@@ -597,6 +598,7 @@ class Engine:
     def _dead(self, changes: Changes, now: datetime, source: str, reason: str,
               event_id: str | None, call_id: str | None, payload: object) -> None:
         self.counters["dead_letters"] += 1
+        reason = self._quoted(reason)  # reasons quote the offending field ("got '4111...'")
         log.warning("rejected event %s (call %s) from %s: %s", event_id or "?", call_id or "?",
                     source, reason)
         changes.dead.append({
@@ -608,12 +610,23 @@ class Engine:
     def _redact(self, text: str) -> str:
         return redact(text).text if self.config.redact else text
 
+    def _quoted(self, text: str) -> str:
+        """Text that quotes a payload (a JSON body, a Python repr), redacted as decoded text:
+        ``\\u0034`` is a 4 to whoever reads it back."""
+        return self._redact(clean_text(decode_escapes(text))) if self.config.redact else text
+
     def _payload_text(self, payload: object) -> str | None:
         if payload is None:
             return None
         if isinstance(payload, bytes):
-            payload = payload[: PAYLOAD_KEEP * 4].decode("utf-8", errors="replace")
-        return self._redact(clean_text(str(payload)[:PAYLOAD_KEEP]))
+            payload = payload[: PAYLOAD_KEEP * 8].decode("utf-8", errors="replace")
+        text = str(payload)[: PAYLOAD_KEEP * 6]  # an escape is up to 6 characters for 1
+        if not self.config.redact:
+            return clean_text(text[:PAYLOAD_KEEP])
+        # Redacted a little past the cut, so a number the cut would halve is still whole
+        # when it is read; cut after, so a token never pushes the payload over the limit.
+        text = clean_text(decode_escapes(text))[: PAYLOAD_KEEP + PAYLOAD_MARGIN]
+        return self._redact(text)[:PAYLOAD_KEEP]
 
 
 def _event_of(raw: bytes | str | dict | Event, now: datetime) -> Event:

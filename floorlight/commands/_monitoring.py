@@ -11,6 +11,7 @@ from floorlight.commands._common import add_model_argument, default_lexicon, ope
 from models.artifacts import FloorlightModel
 from models.lexicon import Lexicon, load_lexicon
 from monitor.config import MonitorConfig, load_config
+from monitor.redact import RedactLogs
 
 
 def add_store_arguments(parser: argparse.ArgumentParser) -> None:
@@ -31,6 +32,10 @@ def add_store_arguments(parser: argparse.ArgumentParser) -> None:
 def setup(args: argparse.Namespace) -> tuple[FloorlightModel, Lexicon, MonitorConfig, str]:
     logging.getLogger().setLevel(args.log_level.upper())
     config = load_config(args.config, shard=args.shard, redact=args.redact)
+    if config.redact:  # a log line may quote a rejected field or a failed row: redact it too
+        for handler in logging.getLogger().handlers:
+            if not any(isinstance(f, RedactLogs) for f in handler.filters):
+                handler.addFilter(RedactLogs())
     model = open_model(args.model)
     lexicon = load_lexicon(default_lexicon())
     return model, lexicon, config, args.db or settings.default_db_url()

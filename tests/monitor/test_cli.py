@@ -58,6 +58,27 @@ def test_ingest_reads_stdin(trained_registry, tmp_path):
     assert done.returncode == 0 and "5 turns scored" in done.stdout
 
 
+def test_rejected_events_leave_no_pii_in_the_log_or_the_dead_letters(trained_registry,
+                                                                      tmp_path):
+    bad = ['{"v":1,"type":"utterance","event_id":"x1","call_id":"c-1","seq":0,'
+           '"speaker":"5555555555554444","text":"hi"}',
+           '{"v":1,"type":"utterance","event_id":"x2","call_id":"c-1","seq":"\\u0034111'
+           '\\u00201111 1111 1111","speaker":"agent","text":"call 07700 900123"}']
+    stdin = "\n".join([json.dumps(whole_call("c-1")[0]), *bad])
+    db = f"sqlite:///{tmp_path / 'f.db'}"
+    done = floorlight("ingest", "-", "--db", db, "--model", str(trained_registry),
+                      home=tmp_path, stdin=stdin)
+    assert done.returncode == 0 and "2 dead letters" in done.stdout, done.stderr
+    assert "rejected event x1" in done.stderr and "[CARD]" in done.stderr
+    store = open_store(db, migrate=False)
+    with store.connect() as conn:
+        dead = " ".join(f"{r.reason} {r.payload}" for r in conn.execute(select(dead_letters)))
+    store.dispose()
+    for text in (done.stderr, done.stdout, dead):
+        assert "5555" not in text and "4111" not in text and "\\u0034" not in text
+        assert "07700" not in text
+
+
 def test_clear_errors_for_bad_arguments(trained_registry, tmp_path):
     missing = floorlight("ingest", str(tmp_path / "nope.jsonl"), "--model",
                          str(trained_registry), home=tmp_path)

@@ -183,6 +183,32 @@ def test_redaction_can_be_switched_off(make_engine, writer):
     assert rows(writer, select(utterances.c.text))[0]["text"] == "mail me at a@b.com"
 
 
+def test_dead_letters_and_their_log_lines_carry_no_pii(make_engine, writer, caplog):
+    engine = make_engine()
+    speaker = '{"v":1,"type":"utterance","event_id":"x1","call_id":"c-1","seq":0,' \
+              '"speaker":"4111111111111111","text":"hi"}'
+    escaped = '{"v":1,"type":"utterance","event_id":"x2","call_id":"c-1","seq":"\\u0034' \
+              '111 1111 1111 1111","speaker":"agent","text":"mail a\\u0040b.com"}'
+    with caplog.at_level("WARNING", logger="floorlight.monitor"):
+        run(engine, writer, started("c-1"), speaker, escaped)
+    dead = rows(writer, select(dead_letters).order_by(dead_letters.c.id))
+    assert dead[0]["reason"] == "speaker must be agent or customer, got '[CARD]'"
+    stored = " ".join(f"{d['reason']} {d['payload']}" for d in dead) + caplog.text
+    assert "4111" not in stored and "1111" not in stored and "a@b.com" not in stored
+    assert "\\u0034" not in stored and "[CARD]" in dead[1]["payload"]
+    assert "[EMAIL]" in dead[1]["payload"]
+
+
+def test_a_number_at_the_payload_cut_is_not_left_half_visible(make_engine, writer):
+    from monitor.engine import PAYLOAD_KEEP
+
+    engine = make_engine()
+    raw = "{" + "x" * (PAYLOAD_KEEP - 10) + " 4111 1111 1111 1111"  # the cut halves the card
+    run(engine, writer, raw)
+    payload = rows(writer, select(dead_letters.c.payload))[0]["payload"]
+    assert len(payload) <= PAYLOAD_KEEP and "4111" not in payload
+
+
 def test_idle_calls_time_out_and_free_the_desk(make_engine, writer, clock):
     engine = make_engine(idle_timeout_s=60)
     run(engine, writer, started("c-1"), said("c-1", 0, "agent", "hello"))
