@@ -120,9 +120,9 @@ def parse_event(raw: bytes | str, *, now: datetime | None = None) -> Event:
         event = _DECODER.decode(raw)
     except msgspec.ValidationError as err:
         raise _rejected(err, _peek_raw(raw)) from None
-    except msgspec.DecodeError:
-        # malformed, or a lone surrogate escape that the one text rule cleans: the standard
-        # parser says which, and the same schema is applied to what it reads
+    except (msgspec.DecodeError, UnicodeEncodeError):
+        # malformed, or a lone surrogate (an escape, or in text handed over as str) that the
+        # one text rule cleans: the standard parser says which, and the same schema applies
         return event_from_dict(_loads(raw), now=now)
     except RecursionError:
         raise EventRejected("malformed JSON: nested too deeply") from None
@@ -232,7 +232,7 @@ def _peek_raw(raw: bytes | str) -> dict:
     """The ids of an event that failed validation, for its dead letter."""
     try:
         ids = _IDS.decode(raw)
-    except msgspec.DecodeError:  # a lone surrogate somewhere: the standard parser reads it
+    except (msgspec.DecodeError, UnicodeEncodeError):  # a lone surrogate: the standard parser
         try:
             obj = loads(raw)
         except ValueError:  # malformed after the field that failed
