@@ -31,7 +31,7 @@ MAX_EVENT_BYTES = 4_000_000  # a 1 MB transcript is parsed so its seq is known, 
 MAX_ID = 128
 MAX_SEQ = 1_000_000  # turns in one call: far beyond any real call, far inside every integer column
 _BAD_ID_CHARS = r"+#/\x00-\x1f\x7f\ud800-\udfff"  # MQTT separators, control chars, surrogates
-_BAD_ID = re.compile(f"[{_BAD_ID_CHARS}]")
+BAD_ID = re.compile(f"[{_BAD_ID_CHARS}]")
 _ID_RULE = f"1-{MAX_ID} characters without + # / or control characters"
 
 Id = Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_ID,
@@ -245,6 +245,6 @@ def _peek_raw(raw: bytes | str) -> dict:
 
 def _peek(obj: dict, key: str) -> str | None:
     value = obj.get(key)
-    if not isinstance(value, str) or _BAD_ID.search(value):
+    if not isinstance(value, str) or BAD_ID.search(value):
         return None
     return value[:MAX_ID]

@@ -18,9 +18,11 @@ from datetime import UTC, datetime, timedelta, timezone
 from sqlalchemy import func, select
 
 from monitor.engine import Incoming
+from monitor.events import BAD_ID, MAX_ID
 from store.schema import calls, dead_letters, utterances
 
 START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+FIRST_DAY, LAST_DAY = datetime(1, 1, 2, tzinfo=UTC), datetime(9999, 12, 29, tzinfo=UTC)
 SAFE_TEXTS = ("Hello, how can I help?", "My bill is wrong again.", "Let me check that for you.",
               "我要投訴", "謝謝您的耐心", "I want a supervisor now!")
 JSON_VALUES: tuple[object, ...] = (None, True, False, 0, -1, 1.5, 10**20, "", "x", [], {},
@@ -74,11 +76,14 @@ class Builder:
         """One valid call's deliveries in an order the monitor must cope with (utterances
         shuffled, hostile events for this call placed where they conflict)."""
         rnd, call_id = self.rnd, f"{self.ns}c{i}"
-        started = START + timedelta(seconds=rnd.randrange(86_400))
+        started = rnd.choice((START, START, START, FIRST_DAY, LAST_DAY)) + timedelta(
+            seconds=rnd.randrange(86_400))
         start = {"v": 1, "type": "call_started", "event_id": f"{call_id}-s", "call_id": call_id,
-                 "agent_id": f"a-{i % 7}", "ts": _iso(started, rnd)}
+                 "agent_id": self.some_id(f"a-{i % 7}"), "ts": _iso(started, rnd)}
         if rnd.random() < 0.5:
             start["lang"] = rnd.choice(("en", "zh-Hant", "zh-Hans"))
+        if rnd.random() < 0.3:
+            start.update(desk_id=self.some_id(f"d-{i}"), team=self.some_id("team"))
         kinds = [rnd.choice(("late utterance", "second start", "long text", "empty text",
                              "end before start")) for _ in range(hostile_inside)]
         slots = turns + sum(k in ("long text", "empty text") for k in kinds)
@@ -128,6 +133,13 @@ class Builder:
         for item in late:
             ordered.insert(rnd.randint(1, len(ordered)), item)
         return ordered
+
+    def some_id(self, usual: str) -> str:
+        """Usually ``usual``; sometimes an odd but valid id made from a drawn text."""
+        if self.rnd.random() < 0.7:
+            return usual
+        odd = BAD_ID.sub("", self.rnd.choice(self.texts)).strip()[:MAX_ID]
+        return odd or usual
 
     # --- hostile events on their own ----------------------------------------------------------
 
