@@ -32,6 +32,7 @@ MAX_ID = 128
 MAX_SEQ = 1_000_000  # turns in one call: far beyond any real call, far inside every integer column
 _BAD_ID_CHARS = r"+#/\x00-\x1f\x7f\ud800-\udfff"  # MQTT separators, control chars, surrogates
 BAD_ID = re.compile(f"[{_BAD_ID_CHARS}]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _ID_RULE = f"1-{MAX_ID} characters without + # / or control characters"
 
 Id = Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_ID,
@@ -135,7 +136,19 @@ def event_from_dict(obj: object, *, now: datetime | None = None) -> Event:
         event = msgspec.convert(obj, Event)
     except msgspec.ValidationError as err:
         raise _rejected(err, obj if isinstance(obj, dict) else {}) from None
+    except UnicodeEncodeError:  # msgspec reads a version, type, name or time as UTF-8
+        raise _unencodable(obj) from None
     return _settle(event, now)
+
+
+def _unencodable(obj: object) -> EventRejected:
+    """A lone surrogate where no text is cleaned (only ``text`` is: the one rule)."""
+    fields = obj if isinstance(obj, dict) else {}
+    keys = [k for k, v in fields.items()
+            if k != "text" and isinstance(v, str) and _SURROGATE.search(v)]
+    where = f"field {keys[0]!r}" if keys else "a field name"
+    return EventRejected(f"{where} holds a lone surrogate (not Unicode text)",
+                         event_id=_peek(fields, "event_id"), call_id=_peek(fields, "call_id"))
 
 
 def _loads(raw: bytes | str) -> object:

@@ -256,6 +256,8 @@ def _changed(**fields: object) -> Callable[[Builder, str], str]:
 FREE: dict[str, Callable[[Builder, str], str | bytes]] = {
     "lone surrogate in call_id": _with("call_id", '"c\\ud800"'),
     "NUL in call_id": _with("call_id", '"c\\u0000x"'),
+    "lone surrogate in speaker": _with("speaker", '"\\udc00"'),
+    "lone surrogate in ts": _with("ts", '"2026-11-23T09:00:00\\ud800"'),
     "slash in event_id": _changed(event_id=lambda k: f"{k}/x"),
     "id too long": _changed(call_id="c" * 200),
     "deep nesting": _deep,

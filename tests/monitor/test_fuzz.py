@@ -10,16 +10,28 @@ runs in well under a minute. benchmarks/fuzz_volume.py drives the same streams a
 from __future__ import annotations
 
 import itertools
+import json
 import os
+from datetime import UTC
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
+from models.corpus import MAX_T
 from models.text import clean_text
 from monitor.config import MonitorConfig
 from monitor.engine import Engine
+from monitor.events import (
+    BAD_ID,
+    MAX_ID,
+    MAX_SEQ,
+    EventRejected,
+    Utterance,
+    event_from_dict,
+    parse_event,
+)
 from monitor.service import MonitorService
 from store.db import open_store
 from store.schema import utterances
@@ -85,21 +97,24 @@ def test_hostile_streams_cost_no_valid_turn_and_leave_one_dead_letter_each(
                                         label="values"))
         with writer.engine.connect() as conn:
             dead_before = last_dead_letter(conn)
-        service, duplicates = _service(writer, model, lexicon), 0
+        service, duplicates, set_aside = _service(writer, model, lexicon), 0, 0
         restart_at = rnd.randrange(len(stream.deliveries) + 1)
         at = 0
         while at < len(stream.deliveries):
             if at >= restart_at:  # a restart: carry on from what the store holds
                 duplicates += service.engine.counters["duplicates"]
+                set_aside += service.engine.counters["quarantined"]
                 service, restart_at = _service(writer, model, lexicon), len(stream.deliveries)
             size = rnd.randint(1, 30)
             service.process(stream.deliveries[at:at + size])
             at += size
         duplicates += service.engine.counters["duplicates"]
+        set_aside += service.engine.counters["quarantined"]
         service.housekeeping()
         with writer.engine.connect() as conn:
             assert problems(conn, stream, dead_before) == []
         assert duplicates == stream.duplicates
+        assert set_aside == 0  # every refusal was foreseen: none needed poison isolation
         canary = whole_call(f"{ns}canary")  # still up: a good call after the stream lands
         service.process(incoming(*canary))
         with writer.engine.connect() as conn:
@@ -109,3 +124,53 @@ def test_hostile_streams_cost_no_valid_turn_and_leave_one_dead_letter_each(
 
     check()
     writer.engine.dispose()
+
+
+# --- the edge alone: any bytes or any object in, an event or a reason out ----------------------
+
+FIELDS = ["v", "type", "event_id", "call_id", "agent_id", "desk_id", "team", "lang", "ts",
+          "seq", "speaker", "text", "t", "t_end", "csat"]
+field_values = st.one_of(
+    json_values, st.sampled_from(["utterance", "call_started", "call_ended", "agent",
+                                  "customer", "en", "zh-Hant", "2026-11-23T09:00:00+08:00"]),
+    st.integers(-2, 2**64), st.floats(),
+    st.lists(st.sampled_from([*ODD_CHARS, "a", " ", "+", "/"]), max_size=130).map("".join))
+event_like = st.dictionaries(st.sampled_from(FIELDS), field_values, max_size=len(FIELDS)).map(
+    lambda d: {"v": 1, "type": "utterance", "event_id": "e", "call_id": "c", **d})
+
+
+def _holds_the_contract(event) -> None:
+    """What every accepted event promises the engine."""
+    assert event.ts.tzinfo is UTC
+    for key in ("event_id", "call_id", "agent_id", "desk_id", "team"):
+        value = getattr(event, key, None)
+        assert value is None or (0 < len(value) <= MAX_ID and not BAD_ID.search(value)
+                                 and value == value.strip())
+    if isinstance(event, Utterance):
+        assert 0 <= event.seq <= MAX_SEQ and event.text == clean_text(event.text)
+        assert all(v is None or 0 <= v <= MAX_T for v in (event.t, event.t_end))
+        assert event.t is None or event.t_end is None or event.t <= event.t_end
+
+
+@settings(max_examples=DEEPER or 300, deadline=None)
+@given(raw=st.one_of(st.binary(max_size=300), st.text(max_size=300),
+                     event_like.map(lambda d: json.dumps(d, ensure_ascii=False)),
+                     event_like.map(lambda d: json.dumps(d).encode())))
+def test_any_input_is_an_event_that_keeps_the_contract_or_a_reason(raw) -> None:
+    try:
+        event = parse_event(raw)
+    except EventRejected as err:
+        assert err.reason
+        return
+    _holds_the_contract(event)
+
+
+@settings(max_examples=DEEPER or 300, deadline=None)
+@given(obj=event_like)
+def test_any_object_is_an_event_that_keeps_the_contract_or_a_reason(obj) -> None:
+    try:
+        event = event_from_dict(obj)
+    except EventRejected as err:
+        assert err.reason
+        return
+    _holds_the_contract(event)

@@ -203,3 +203,21 @@ def test_text_handed_over_as_str_with_a_lone_surrogate_is_cleaned_not_set_aside(
     with service.writer.engine.connect() as conn:
         assert list(conn.execute(select(utterances.c.text)).scalars()) == ["hi \ufffd there"]
     assert _reasons(service) == []
+
+
+@pytest.mark.parametrize("raw", [
+    '{"v":1,"type":"utterance","event_id":"x-9","call_id":"c-9","seq":0,"speaker":"\\ud800",'
+    '"text":"hi"}',
+    '{"v":"\ud800","type":"utterance","event_id":"x-9","call_id":"c-9"}',
+    '{"v":1,"type":"call_ended","event_id":"x-9","call_id":"c-9","ts":"2026-11-23\\udc00"}',
+], ids=["escaped, in speaker", "as str, in v", "escaped, in ts"])
+def test_a_lone_surrogate_outside_text_is_a_dead_letter_with_a_reason(raw, tmp_path, model,
+                                                                     lexicon):
+    """Found by the fuzz suite: msgspec reads versions, literals and times as UTF-8 and raised
+    UnicodeEncodeError, so the event was only set aside by poison isolation."""
+    service = _service(f"sqlite:///{tmp_path / 'f.db'}", model, lexicon)
+    service.process(incoming(raw))
+    service.process(incoming(raw))
+    reasons = _reasons(service)
+    assert len(reasons) == 1 and "holds a lone surrogate" in reasons[0]
+    assert service.engine.counters["quarantined"] == 0
