@@ -233,7 +233,12 @@ def _reason(message: str) -> str:
         return f"field {field!r} must be {_py(typed['want'])}, got {_py(typed['got'])}"
     rule = _RULES.get(field, f"field {field!r}: {what}")
     value = what.partition("value ")[2]  # "Invalid enum value 'robot'"
-    return f"{rule}, got {value}" if value else rule
+    return f"{rule}, got {_short(value)}" if value else rule
+
+
+def _short(text: str, keep: int = 40) -> str:
+    """A sender's value quoted in a reason, bounded (a reason is a log line and a row)."""
+    return text if len(text) <= keep else f"{text[:keep]}…({len(text):,} characters)"
 
 
 def _py(name: str) -> str:

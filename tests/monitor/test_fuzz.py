@@ -128,13 +128,15 @@ def test_hostile_streams_cost_no_valid_turn_and_leave_one_dead_letter_each(
 
 # --- the edge alone: any bytes or any object in, an event or a reason out ----------------------
 
+MAX_REASON = 300  # a reason is a log line and a dead-letter row: it quotes a value, bounded
 FIELDS = ["v", "type", "event_id", "call_id", "agent_id", "desk_id", "team", "lang", "ts",
           "seq", "speaker", "text", "t", "t_end", "csat"]
 field_values = st.one_of(
     json_values, st.sampled_from(["utterance", "call_started", "call_ended", "agent",
                                   "customer", "en", "zh-Hant", "2026-11-23T09:00:00+08:00"]),
     st.integers(-2, 2**64), st.floats(),
-    st.lists(st.sampled_from([*ODD_CHARS, "a", " ", "+", "/"]), max_size=130).map("".join))
+    st.lists(st.sampled_from([*ODD_CHARS, "a", " ", "+", "/"]), max_size=130).map("".join),
+    st.integers(100, 5000).map(lambda n: "y" * n))
 event_like = st.dictionaries(st.sampled_from(FIELDS), field_values, max_size=len(FIELDS)).map(
     lambda d: {"v": 1, "type": "utterance", "event_id": "e", "call_id": "c", **d})
 
@@ -160,7 +162,7 @@ def test_any_input_is_an_event_that_keeps_the_contract_or_a_reason(raw) -> None:
     try:
         event = parse_event(raw)
     except EventRejected as err:
-        assert err.reason
+        assert 0 < len(err.reason) <= MAX_REASON
         return
     _holds_the_contract(event)
 
@@ -171,6 +173,6 @@ def test_any_object_is_an_event_that_keeps_the_contract_or_a_reason(obj) -> None
     try:
         event = event_from_dict(obj)
     except EventRejected as err:
-        assert err.reason
+        assert 0 < len(err.reason) <= MAX_REASON
         return
     _holds_the_contract(event)

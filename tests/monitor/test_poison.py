@@ -221,3 +221,14 @@ def test_a_lone_surrogate_outside_text_is_a_dead_letter_with_a_reason(raw, tmp_p
     reasons = _reasons(service)
     assert len(reasons) == 1 and "holds a lone surrogate" in reasons[0]
     assert service.engine.counters["quarantined"] == 0
+
+
+def test_a_reason_quotes_a_senders_value_bounded(tmp_path, model, lexicon):
+    """Found while fuzzing the edge: a 100,000-character speaker or type was quoted whole in
+    the reason (a log line and a dead-letter row each time)."""
+    service = _service(f"sqlite:///{tmp_path / 'f.db'}", model, lexicon)
+    service.process(incoming(said("c-1", 0, "robot" * 20_000, "hi"),
+                             started("c-2") | {"type": "x" * 100_000}))
+    reasons = _reasons(service)
+    assert len(reasons) == 2 and all(len(r) < 200 for r in reasons)
+    assert any("speaker must be agent or customer, got 'robotrobot" in r for r in reasons)
