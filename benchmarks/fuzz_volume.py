@@ -104,8 +104,9 @@ def main() -> int:
         print(f"{key:24} {value:>12,}")
     for finding in findings[:20]:
         print("FINDING:", finding)
-    return 1 if totals["crashes"] or totals["lost_valid_turns"] or \
-        totals["doubled_valid_turns"] or totals["dead_letter_mismatches"] else 0
+    failed = ("crashes", "set_aside", "lost_valid_turns", "doubled_valid_turns",
+              "dead_letter_mismatches")
+    return 1 if any(totals[key] for key in failed) else 0
 
 
 def _count(totals: dict, service: MonitorService) -> None:
