@@ -336,18 +336,22 @@ class Engine:
             changes.csat.append((event.call_id, event.csat))  # a late post-call survey
             self._accept(event, changes, now)
             return
-        if call is None and (ended or statuses.get(event.call_id) == "open"):
-            why = "the call has already ended" if ended else "the call is open in another worker"
-            self._dead(changes, now, source, f"{type(event).__name__}: {why}", event.event_id,
-                       event.call_id, None)
+        if call is None and ended:
+            self._refuse(changes, now, source, f"{type(event).__name__}: the call has already "
+                         "ended", event)
+            return
+        if call is None and statuses.get(event.call_id) == "open":
+            # not marked seen: the shared store's seen ids must not hide it from its owner
+            self._dead(changes, now, source, f"{type(event).__name__}: the call is open in "
+                       "another worker", event.event_id, event.call_id, None)
             return
         if isinstance(event, CallStarted):
             self._route_start(source, event, call, actions, changes, now)
         elif isinstance(event, Utterance):
             self._route_utterance(source, event, call, actions, changes, now)
         elif call is None:
-            self._dead(changes, now, source, "call_ended for a call that never started",
-                       event.event_id, event.call_id, None)
+            self._refuse(changes, now, source, "call_ended for a call that never started",
+                         event)
         else:
             self._accept(event, changes, now)
             ended_at = event.ts
@@ -361,8 +365,8 @@ class Engine:
     def _route_start(self, source: str, event: CallStarted, call: OpenCall | None,
                      actions: list[_Action], changes: Changes, now: datetime) -> None:
         if call is not None and not call.implicit:
-            self._dead(changes, now, source, "call_started for a call already in progress",
-                       event.event_id, event.call_id, None)
+            self._refuse(changes, now, source, "call_started for a call already in progress",
+                         event)
             return
         self._accept(event, changes, now)
         if call is not None:  # the start arrived after the call was opened implicitly
@@ -387,8 +391,7 @@ class Engine:
         if event.seq < call.next_seq or event.seq in call.pending:
             why = ("arrived after its place in the call was passed"
                    if event.seq < call.next_seq else "is already waiting to be applied")
-            self._dead(changes, now, source, f"utterance seq {event.seq} {why}",
-                       event.event_id, event.call_id, None)
+            self._refuse(changes, now, source, f"utterance seq {event.seq} {why}", event)
             return
         self._accept(event, changes, now)
         call.last_event_at = now
@@ -580,6 +583,13 @@ class Engine:
 
     def _accept(self, event: Event, changes: Changes, now: datetime) -> None:
         changes.seen.append({"event_id": event.event_id, "received_at": now})
+
+    def _refuse(self, changes: Changes, now: datetime, source: str, reason: str,
+                event: Event) -> None:
+        """A well-formed event that cannot apply: one dead letter, and its id marked seen so
+        that a redelivery is a counted duplicate, not another dead letter."""
+        self._accept(event, changes, now)
+        self._dead(changes, now, source, reason, event.event_id, event.call_id, None)
 
     def quarantine(self, item: Incoming, reason: str) -> Changes:
         """An event whose handling failed: one dead letter with ``reason``, and (when it has

@@ -171,3 +171,64 @@ def test_timestamps_keep_their_instant_and_an_end_before_the_start_is_clamped(
     assert row.started_at.replace(tzinfo=UTC) == datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
     assert row.ended_at.replace(tzinfo=UTC) == row.started_at.replace(tzinfo=UTC)
     assert any("before the call started" in r for r in _reasons(service))
+
+
+@pytest.mark.parametrize("refused", [
+    started("c-1") | {"event_id": "again"},                      # a call already in progress
+    said("c-1", 0, "agent", "late copy") | {"event_id": "late"},  # a seq already passed
+    ended("never") | {"event_id": "orphan-end"},                 # a call that never started
+    said("c-2", 0, "agent", "after the end") | {"event_id": "after"},  # a call already ended
+], ids=["second start", "seq passed", "never started", "already ended"])
+def test_a_refused_event_redelivered_is_a_duplicate_not_another_dead_letter(
+        refused, tmp_path, model, lexicon):
+    """Found by the fuzz suite: events the engine refuses (well-formed, but they cannot apply)
+    were not marked seen, so every redelivery wrote another dead letter."""
+    service = _service(f"sqlite:///{tmp_path / 'f.db'}", model, lexicon)
+    service.process(incoming(started("c-1"), said("c-1", 0, "agent", "Hello."),
+                             *whole_call("c-2")))
+    before = len(_reasons(service))
+    for _ in range(3):
+        service.process(incoming(refused))
+    assert len(_reasons(service)) == before + 1
+    assert service.engine.counters["duplicates"] == 2
+
+
+def test_text_handed_over_as_str_with_a_lone_surrogate_is_cleaned_not_set_aside(
+        tmp_path, model, lexicon):
+    """Found by the fuzz suite: msgspec cannot read a str holding a lone surrogate (it is not
+    UTF-8); such text follows the one text rule like an escaped one."""
+    service = _service(f"sqlite:///{tmp_path / 'f.db'}", model, lexicon)
+    raw = json.dumps(said("c-1", 0, "customer", "hi \ud800 there"), ensure_ascii=False)
+    service.process(incoming(started("c-1"), raw))
+    with service.writer.engine.connect() as conn:
+        assert list(conn.execute(select(utterances.c.text)).scalars()) == ["hi \ufffd there"]
+    assert _reasons(service) == []
+
+
+@pytest.mark.parametrize("raw", [
+    '{"v":1,"type":"utterance","event_id":"x-9","call_id":"c-9","seq":0,"speaker":"\\ud800",'
+    '"text":"hi"}',
+    '{"v":"\ud800","type":"utterance","event_id":"x-9","call_id":"c-9"}',
+    '{"v":1,"type":"call_ended","event_id":"x-9","call_id":"c-9","ts":"2026-11-23\\udc00"}',
+], ids=["escaped, in speaker", "as str, in v", "escaped, in ts"])
+def test_a_lone_surrogate_outside_text_is_a_dead_letter_with_a_reason(raw, tmp_path, model,
+                                                                     lexicon):
+    """Found by the fuzz suite: msgspec reads versions, literals and times as UTF-8 and raised
+    UnicodeEncodeError, so the event was only set aside by poison isolation."""
+    service = _service(f"sqlite:///{tmp_path / 'f.db'}", model, lexicon)
+    service.process(incoming(raw))
+    service.process(incoming(raw))
+    reasons = _reasons(service)
+    assert len(reasons) == 1 and "holds a lone surrogate" in reasons[0]
+    assert service.engine.counters["quarantined"] == 0
+
+
+def test_a_reason_quotes_a_senders_value_bounded(tmp_path, model, lexicon):
+    """Found while fuzzing the edge: a 100,000-character speaker or type was quoted whole in
+    the reason (a log line and a dead-letter row each time)."""
+    service = _service(f"sqlite:///{tmp_path / 'f.db'}", model, lexicon)
+    service.process(incoming(said("c-1", 0, "robot" * 20_000, "hi"),
+                             started("c-2") | {"type": "x" * 100_000}))
+    reasons = _reasons(service)
+    assert len(reasons) == 2 and all(len(r) < 200 for r in reasons)
+    assert any("speaker must be agent or customer, got 'robotrobot" in r for r in reasons)
