@@ -14,6 +14,7 @@ import pytest
 from dashboard import evaluation, training_job
 from models.artifacts import active_version
 from models.training import TrainConfig
+from tests.dashboard.hostile import rendered_text
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
@@ -70,7 +71,7 @@ def test_missing_eval_file_is_a_message(app, small_store, registry: Path) -> Non
     at = app(small_store.url, "model")
     at.text_input(key="compare_path").set_value("/no/such/file.jsonl").run()
     assert not at.exception
-    assert any("/no/such/file.jsonl" in e.value for e in at.error)
+    assert any("/no/such/file.jsonl" in rendered_text(e.value) for e in at.error)
 
 
 def test_empty_registry_is_a_message(app, small_store) -> None:
