@@ -81,9 +81,10 @@ class Peer:
 def start_monitor(broker, db_url: str, registry: Path, home: Path, *extra: str,
                   log: Path | None = None) -> subprocess.Popen:
     home.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "FLOORLIGHT_HOME": str(home)}
+    # the store URL (PostgreSQL's has a password) goes through the environment, as it must
+    env = {**os.environ, "FLOORLIGHT_HOME": str(home), "FLOORLIGHT_DB": db_url}
     with open(log or home / "monitor.log", "ab") as out:
-        return subprocess.Popen([FLOORLIGHT, "monitor", "--mqtt", broker.url, "--db", db_url,
+        return subprocess.Popen([FLOORLIGHT, "monitor", "--mqtt", broker.url,
                                  "--model", str(registry), *extra], env=env, stdout=out,
                                 stderr=subprocess.STDOUT)
 
