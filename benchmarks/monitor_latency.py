@@ -197,11 +197,12 @@ def _client(broker, on_message=None) -> mqtt.Client:
 
 
 def start_monitor(broker, db: str, model: str, home: Path) -> subprocess.Popen:
-    cmd = [FLOORLIGHT, "monitor", "--mqtt", broker.url, "--db", db, "--model", model,
-           "--log-level", "WARNING"]
+    cmd = [FLOORLIGHT, "monitor", "--mqtt", broker.url, "--model", model,
+           "--log-level", "WARNING"]  # the store URL (may hold a password): environment
     if shutil.which("taskset") and os.cpu_count() and os.cpu_count() > 1:
         cmd = ["taskset", "-c", "1", *cmd]  # one core for the monitor, one for the load
-    env = {**os.environ, "FLOORLIGHT_HOME": str(home), "OMP_NUM_THREADS": "1",
+    env = {**os.environ, "FLOORLIGHT_HOME": str(home), "FLOORLIGHT_DB": db,
+           "OMP_NUM_THREADS": "1",
            "OPENBLAS_NUM_THREADS": "1"}
     with open(home / "monitor.log", "ab") as log:
         return subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)

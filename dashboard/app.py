@@ -23,7 +23,11 @@ PAGES = (
 def main() -> None:
     st.set_page_config(page_title="Floorlight", page_icon="🚦", layout="wide")
     if "_config" not in st.session_state:
-        st.session_state["_config"] = from_args(sys.argv[1:])
+        try:
+            st.session_state["_config"] = from_args(sys.argv[1:])
+        except ValueError as err:
+            st.error(str(err))
+            st.stop()
     common.sidebar()
     pages = [
         st.Page(path, title=common.tr(title), icon=icon, url_path=url, default=i == 0)

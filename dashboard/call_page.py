@@ -12,6 +12,7 @@ import streamlit as st
 from dashboard import charts, common, data
 from dashboard.common import tr
 from dashboard.i18n import cue_name, sentiment_name, speaker_name, state_name
+from dashboard.plain import md
 from dashboard.transcript import transcript_html
 from store.errors import StoreError
 from store.feedback import CUES, SENTIMENTS, save_review
@@ -72,15 +73,16 @@ def _live_part(call_id: str) -> None:
     end = call.ended_at or datetime.now(UTC)
     seconds = int((end - call.started_at).total_seconds())
     cols = st.columns(6)
-    cols[0].metric(tr("agent"), call.agent_id)
-    cols[1].metric(tr("desk"), call.desk_id)
-    cols[2].metric(tr("status"), f"{call.status} · {state_name(call.state, lang)}")
+    cols[0].metric(tr("agent"), md(call.agent_id))
+    cols[1].metric(tr("desk"), md(call.desk_id))
+    cols[2].metric(tr("status"), f"{md(call.status)} · {md(state_name(call.state, lang))}")
     cols[3].metric(tr("duration"), f"{seconds // 60}:{seconds % 60:02d}")
     cols[4].metric(tr("max_risk"), f"{call.max_risk:.0%}")
-    cols[5].metric(tr("csat"), "–" if call.csat is None else call.csat)
-    st.caption(f"{call.call_id} · {tr('team')} {call.team or '–'} · {call.lang or '–'} · "
+    cols[5].metric(tr("csat"), "–" if call.csat is None else md(call.csat))
+    st.caption(f"{md(call.call_id)} · {tr('team')} {md(call.team or '–')} · "
+               f"{md(call.lang or '–')} · "
                f"{tr('started')} {call.started_at:%Y-%m-%d %H:%M:%S} UTC · "
-               f"model {call.model_version or '–'}")
+               f"model {md(call.model_version or '–')}")
     st.plotly_chart(charts.risk_timeline(detail.turns, detail.alerts, lang),
                     key=f"timeline_{call_id}")
     if detail.alerts:
@@ -108,7 +110,8 @@ def _scorecard(detail: CallDetail) -> None:
         return
     left, right = st.columns([3, 2])
     with left:
-        st.metric(tr("qa_score"), card.get("score", detail.call.qa_score))
+        score = card.get("score", detail.call.qa_score)
+        st.metric(tr("qa_score"), "–" if score is None else md(score))
         items = card.get("items") or {}
         rows = []
         for name in SCORECARD_ITEMS:
@@ -128,9 +131,9 @@ def _scorecard(detail: CallDetail) -> None:
 
 def _caller_style(style: dict, stored: str | None) -> None:
     letter = style.get("style") or stored
-    st.markdown(f"**{tr('caller_style')}**: {letter or '–'}")
+    st.markdown(f"**{tr('caller_style')}**: {md(letter or '–')}")
     if style.get("approach"):
-        st.info(f"**{tr('approach')}**: {style['approach']}")
+        st.info(f"**{tr('approach')}**: {md(style['approach'])}")
 
 
 def _timing(timing: dict) -> None:
@@ -192,7 +195,7 @@ def _save(**review) -> None:
         save_review(data.engine(common.config().db_url),
                     reviewer=st.session_state.get("supervisor", ""), **review)
     except StoreError as err:
-        st.session_state["_review_flash"] = ("error", str(err))
+        st.session_state["_review_flash"] = ("error", md(err))
     else:
         st.session_state["_review_flash"] = ("success", tr("review_saved"))
         data.clear_live()

@@ -1,6 +1,7 @@
 """Plotly figures as plain functions of query results (tests call them without Streamlit).
 Every figure uses the colour-blind-safe Okabe–Ito palette, and states and zones are named
-in text as well as coloured."""
+in text as well as coloured. Plotly reads HTML in labels and hover text: every value from the
+store or a model card goes through :func:`dashboard.plain.plotly` (``esc``)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from statistics import median
 import plotly.graph_objects as go
 
 from dashboard.i18n import cue_name, state_name, t
+from dashboard.plain import plotly as esc
 from dashboard.tiles import LOOKS
 
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442",
@@ -49,22 +51,23 @@ def risk_timeline(turns: Sequence, alerts: Sequence = (), lang: str = "en") -> g
     fig = go.Figure()
     for first, last, state in state_bands(turns):
         fig.add_vrect(x0=first - 0.5, x1=last + 0.5, fillcolor=LOOKS.get(state, LOOKS["off"])
-                      .colour, opacity=0.18, line_width=0, annotation_text=state_name(state, lang),
+                      .colour, opacity=0.18, line_width=0,
+                      annotation_text=esc(state_name(state, lang)),
                       annotation_position="top left", annotation_font_size=10)
     fig.add_trace(go.Scatter(
         x=[t.seq for t in turns], y=[t.risk for t in turns], mode="lines+markers",
         name=t("risk", lang), line={"color": "#000000"},
-        customdata=[[t.speaker, t.cue] for t in turns],
+        customdata=[[esc(t.speaker), esc(t.cue)] for t in turns],
         hovertemplate="#%{x} %{customdata[0]}<br>risk %{y:.0%}<br>%{customdata[1]}"
                       "<extra></extra>"))
     for alert in alerts:
-        label = f"⚠ {t('alert_raised', lang)}: {cue_name(alert.reason, lang)}"
+        label = f"⚠ {t('alert_raised', lang)}: {esc(cue_name(alert.reason, lang))}"
         fig.add_vline(x=alert.turn_index, line={"color": LOOKS["alert"].colour, "width": 2},
                       annotation_text=label,
                       annotation_position="bottom right")
         seq = ack_turn(turns, alert.acked_at)
         if seq is not None:
-            who = f" ({alert.acked_by})" if alert.acked_by else ""
+            who = f" ({esc(alert.acked_by)})" if alert.acked_by else ""
             fig.add_vline(x=seq, line={"color": LOOKS["acknowledged"].colour, "dash": "dash"},
                           annotation_text=f"✔ {t('acknowledged_mark', lang)}{who}",
                           annotation_position="top right")
@@ -93,7 +96,7 @@ def escalation_over_time(days: Sequence, lang: str = "en") -> go.Figure:
 
 def cue_bars(counts: dict[str, int], lang: str = "en") -> go.Figure:
     names = list(counts)
-    fig = go.Figure(go.Bar(x=[counts[n] for n in names], y=[cue_name(n, lang) for n in names],
+    fig = go.Figure(go.Bar(x=[counts[n] for n in names], y=[esc(cue_name(n, lang)) for n in names],
                            orientation="h", marker_color=OKABE_ITO[1]))
     fig.update_yaxes(autorange="reversed")
     return _layout(fig, t("cues_breakdown", lang), height=320)
@@ -101,7 +104,7 @@ def cue_bars(counts: dict[str, int], lang: str = "en") -> go.Figure:
 
 def ack_latency_bars(rows: Sequence, lang: str = "en") -> go.Figure:
     fig = go.Figure(go.Bar(
-        x=[r.supervisor for r in rows], y=[r.median_s for r in rows],
+        x=[esc(r.supervisor) for r in rows], y=[r.median_s for r in rows],
         error_y={"type": "data", "symmetric": False,
                  "array": [r.p90_s - r.median_s for r in rows]},
         marker_color=OKABE_ITO[0], customdata=[[r.acknowledged, r.p90_s] for r in rows],
@@ -128,7 +131,8 @@ def technique_heatmap(rates: Sequence, technique: str, lang: str = "en") -> go.F
     z = [[cell[(a, w)].rate if (a, w) in cell else None for w in weeks] for a in agents]
     text = [[f"{cell[(a, w)].used}/{cell[(a, w)].applicable}" if (a, w) in cell else ""
              for w in weeks] for a in agents]
-    fig = go.Figure(go.Heatmap(z=z, x=[w.isoformat() for w in weeks], y=agents, text=text,
+    fig = go.Figure(go.Heatmap(z=z, x=[w.isoformat() for w in weeks],
+                               y=[esc(a) for a in agents], text=text,
                                zmin=0, zmax=1, colorscale="Cividis",
                                hovertemplate="%{y} %{x}: %{z:.0%} (%{text})<extra></extra>"))
     fig.update_xaxes(title=t("week", lang))
@@ -180,7 +184,7 @@ def quadrant(points: Sequence[dict], technique: str, outcome: str,
         members = [p for p in points if p["zone"] == name]
         fig.add_trace(go.Scatter(
             x=[p["use_rate"] for p in members], y=[p["outcome"] for p in members],
-            mode="markers+text", text=[p["agent_id"] for p in members],
+            mode="markers+text", text=[esc(p["agent_id"]) for p in members],
             textposition="top center", name=t(f"zone_{name}", lang),
             marker={"color": colour, "size": 11, "symbol": _ZONE_SYMBOLS[name]}))
     if points:
@@ -201,7 +205,8 @@ _ZONE_SYMBOLS = {"benchmark": "star", "innovation": "diamond", "training": "circ
 def confusion_heatmap(labels: Sequence[str], matrix: Sequence[Sequence[int]],
                       title: str) -> go.Figure:
     """Rows are the truth, columns the prediction; each cell shows its count."""
-    fig = go.Figure(go.Heatmap(z=matrix, x=list(labels), y=list(labels), colorscale="Blues",
+    names = [esc(label) for label in labels]
+    fig = go.Figure(go.Heatmap(z=matrix, x=names, y=names, colorscale="Blues",
                                text=matrix, texttemplate="%{text}",
                                hovertemplate="true %{y}, predicted %{x}: %{z}<extra></extra>"))
     fig.update_yaxes(autorange="reversed", title="true")

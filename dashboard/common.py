@@ -11,6 +11,7 @@ import streamlit as st
 from dashboard import data
 from dashboard.config import DashboardConfig
 from dashboard.i18n import LANGUAGES, t
+from dashboard.plain import md_values
 from store.db import head_revision
 from store.queries import sqlite_path
 
@@ -26,7 +27,9 @@ def lang() -> str:
 
 
 def tr(key: str, **values: object) -> str:
-    return t(key, lang(), **values)
+    """The label ``key`` in this run's language. Every message goes to a markdown element,
+    so ``values`` (paths, ids, names, error text) are escaped to show as plain text."""
+    return t(key, lang(), **md_values(values))
 
 
 def sidebar() -> None:

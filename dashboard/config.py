@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from floorlight import settings
+from floorlight.credentials import environment_url, has_password
 
 
 @dataclass(frozen=True)
@@ -35,14 +36,19 @@ def _paths(value: str | None) -> tuple[Path, ...] | None:
 def from_args(argv: Sequence[str], environ: dict[str, str] | None = None) -> DashboardConfig:
     """``--db URL`` and ``--refresh S`` from ``argv`` (unknown arguments are ignored: under a
     test runner argv is the runner's); ``FLOORLIGHT_DB``, ``FLOORLIGHT_HOME`` and
-    ``FLOORLIGHT_TRAIN_DATA`` (paths joined by ``os.pathsep``) from the environment."""
+    ``FLOORLIGHT_TRAIN_DATA`` (paths joined by ``os.pathsep``) from the environment. A
+    ``--db`` URL with a password is refused (ValueError): it would be in the process list,
+    so it belongs in ``FLOORLIGHT_DB``, as ``floorlight dashboard`` passes it."""
     env = os.environ if environ is None else environ
     parser = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
     parser.add_argument("--db", default=None)
     parser.add_argument("--refresh", type=float, default=None)
     args, _unknown = parser.parse_known_args(list(argv))
     home = Path(env.get("FLOORLIGHT_HOME", "var")).resolve()
-    db_url = args.db or env.get("FLOORLIGHT_DB") or f"sqlite:///{home / 'floorlight.db'}"
+    if args.db and has_password(args.db):
+        raise ValueError("--db: the URL holds a password, which every user of the machine "
+                         "can read in the process list; set FLOORLIGHT_DB instead")
+    db_url = args.db or environment_url("db", env) or f"sqlite:///{home / 'floorlight.db'}"
     data_dir = settings.DATA_DIR
     train_data = _paths(env.get("FLOORLIGHT_TRAIN_DATA")) or (
         data_dir / "corpus" / "handwritten", data_dir / "calls")

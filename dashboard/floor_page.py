@@ -19,6 +19,7 @@ import streamlit as st
 from dashboard import common, data, lights_files
 from dashboard.common import tr
 from dashboard.i18n import cue_name
+from dashboard.plain import md
 from dashboard.tiles import lights_from_bridge, lights_from_states, lights_html, tiles_html
 from store.errors import StoreError
 from store.feedback import acknowledge_alert
@@ -128,7 +129,7 @@ def _acknowledge(alert_id: int, desk_id: str) -> None:
         result = acknowledge_alert(data.engine(common.config().db_url), alert_id,
                                    st.session_state.get("supervisor", ""))
     except StoreError as err:
-        st.session_state["_flash"] = ("error", str(err))
+        st.session_state["_flash"] = ("error", md(err))
         return
     if result.acknowledged:
         st.session_state["_flash"] = ("success", tr("acked_ok", desk=desk_id))
@@ -153,8 +154,8 @@ def _queue(queue: list[AlertRow], now: datetime) -> None:
         with st.container(border=True, key=f"alert_{alert.id}"):
             st.markdown(
                 f"{SEVERITY_ICON[min(alert.severity, len(SEVERITY_ICON) - 1)]} "
-                f"**{cue_name(alert.reason, lang)}** · {tr('desk')} **{alert.desk_id}** · "
-                f"{alert.agent_id} · {tr('age')} {_age(now, alert.raised_at)} · "
+                f"**{md(cue_name(alert.reason, lang))}** · {tr('desk')} **{md(alert.desk_id)}** · "
+                f"{md(alert.agent_id)} · {tr('age')} {_age(now, alert.raised_at)} · "
                 f"{tr('risk')} {alert.risk:.0%}")
             if alert.turn_text:
                 st.html(_why_html(alert))

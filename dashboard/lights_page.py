@@ -10,6 +10,7 @@ import streamlit as st
 
 from dashboard import common, data, lights_files
 from dashboard.common import tr
+from dashboard.plain import md
 from dashboard.tiles import lights_from_bridge, lights_from_states, lights_html
 from store.queries import sqlite_path
 
@@ -35,7 +36,8 @@ def page() -> None:
 def _health(health: dict) -> None:
     bridge = health.get("bridge")
     if isinstance(bridge, dict) and bridge:
-        st.caption(f"{tr('bridge')}: " + " · ".join(f"{k}={v}" for k, v in bridge.items()))
+        st.caption(f"{tr('bridge')}: "
+                   + " · ".join(f"{md(k)}={md(v)}" for k, v in bridge.items()))
     rows = lights_files.health_rows(health)
     st.subheader(tr("lights_health"))
     frame = pd.DataFrame([asdict(r) for r in rows])
@@ -47,11 +49,12 @@ def _health(health: dict) -> None:
     for row in rows[(number - 1) * PAGE_SIZE:number * PAGE_SIZE]:
         cols = st.columns([2, 2, 3, 1, 1])
         online = {True: "🟢", False: "🔴", None: "⚪"}[row.online]
-        cols[0].markdown(f"{online} **{row.light}**")
-        cols[1].markdown(f"{row.kind} · {row.state or '–'}")
-        cols[2].markdown(f"{tr('last_ok')}: {row.last_ok or '–'}"
-                         + (f"  \n{tr('last_error')}: {row.last_error}" if row.last_error else ""))
-        cols[3].markdown(row.address or "–")
+        cols[0].markdown(f"{online} **{md(row.light)}**")
+        cols[1].markdown(f"{md(row.kind)} · {md(row.state or '–')}")
+        cols[2].markdown(f"{tr('last_ok')}: {md(row.last_ok or '–')}"
+                         + (f"  \n{tr('last_error')}: {md(row.last_error)}"
+                            if row.last_error else ""))
+        cols[3].markdown(md(row.address or "–"))
         cols[4].button(tr("test_light"), key=f"test_{row.light}", on_click=_test,
                        args=(row.light,), disabled="/" in row.light or row.light == "floor")
 
@@ -60,7 +63,7 @@ def _test(light: str) -> None:
     try:
         lights_files.request_test(common.config().lights_dir, light)
     except (OSError, ValueError) as err:
-        st.session_state["_lights_flash"] = ("error", str(err))
+        st.session_state["_lights_flash"] = ("error", md(err))
     else:
         st.session_state["_lights_flash"] = ("success", tr("test_sent", light=light))
 

@@ -12,6 +12,7 @@ import streamlit as st
 
 from dashboard import charts, common, data, evaluation, training_job
 from dashboard.common import tr
+from dashboard.plain import md
 from models.artifacts import active_version, list_versions, promote, rollback
 from models.errors import ModelError
 from store.feedback import export_reviewed_turns, reviewed_turns
@@ -47,8 +48,8 @@ def page() -> None:
 
 
 def _card(card: dict) -> None:
-    st.subheader(f"{tr('active_model')}: {card['version']}")
-    st.caption(f"{tr('created')} {card.get('created', '–')}")
+    st.subheader(f"{tr('active_model')}: {md(card['version'])}")
+    st.caption(f"{tr('created')} {md(card.get('created', '–'))}")
     info = card.get("data", {})
     with st.expander(tr("card_data")):
         st.json({k: v for k, v in info.items() if k != "paths"}, expanded=False)
@@ -162,7 +163,7 @@ def _promote(registry: Path, version: str) -> None:
         promote(registry, version, who=_who())
         st.session_state["_model_flash"] = ("success", tr("promoted", version=version))
     except ModelError as err:
-        st.session_state["_model_flash"] = ("error", str(err))
+        st.session_state["_model_flash"] = ("error", md(err))
 
 
 def _rollback(registry: Path) -> None:
@@ -170,7 +171,7 @@ def _rollback(registry: Path) -> None:
         version = rollback(registry, who=_who())
         st.session_state["_model_flash"] = ("success", tr("rolled_back", version=version))
     except ModelError as err:
-        st.session_state["_model_flash"] = ("error", str(err))
+        st.session_state["_model_flash"] = ("error", md(err))
 
 
 def _flash() -> None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from floorlight.credentials import environment_url
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DATA_DIR = REPO_ROOT / "data"
 
@@ -21,4 +23,11 @@ def models_dir() -> Path:
 
 
 def default_db_url() -> str:
-    return os.environ.get("FLOORLIGHT_DB", f"sqlite:///{home_dir() / 'floorlight.db'}")
+    """``$FLOORLIGHT_DB`` (where a URL with a password belongs), else the SQLite file in
+    the home directory."""
+    return environment_url("db") or f"sqlite:///{home_dir() / 'floorlight.db'}"
+
+
+def default_mqtt_url() -> str | None:
+    """``$FLOORLIGHT_MQTT``: the broker when no ``--mqtt`` is given (None: no broker)."""
+    return environment_url("mqtt")

@@ -6,7 +6,8 @@ Layout of a registry::
     <registry>/<version>/tracker.skops     the call risk tracker
     <registry>/<version>/card.json         model card (data, metrics, thresholds, hashes)
     <registry>/<version>/README.md         the same card for people
-    <registry>/ACTIVE                      the promoted version's name
+    <registry>/ACTIVE                      the promoted version's name (a directory directly
+                                           inside the registry: never a path elsewhere)
     <registry>/promotions.jsonl            every promote / rollback, for the audit trail
 
 A version directory is written under a temporary name and renamed into place only when
@@ -114,6 +115,30 @@ def _bump(version: str) -> str:
     return f"{stem}.{int(n) + 1}" if stem and n.isdigit() else f"{version}.1"
 
 
+def _inside(registry: Path, name: str) -> bool:
+    """True when ``name`` is one directory name (no separator, not ``..``, not hidden) whose
+    real path, symbolic links followed, is directly inside ``registry``."""
+    if not name or name.startswith(".") or "\0" in name or Path(name).name != name \
+            or "/" in name or "\\" in name:
+        return False
+    return (registry / name).resolve().parent == registry.resolve()
+
+
+def version_dir(registry: Path, name: str, *, named_in: str | Path | None = None) -> Path:
+    """``registry/name`` when ``name`` is a version directory inside the registry. Anything
+    else (``../outside``, an absolute path, a link out, no model card) is refused: a
+    registry file must never make Floorlight load a model from elsewhere."""
+    registry = Path(registry)
+    where = f"{named_in}: " if named_in else ""
+    if not _inside(registry, name):
+        raise ModelError(f"{where}{name!r} is not a version directory inside {registry} "
+                         "(refusing a path that leads elsewhere)")
+    if not (registry / name / CARD).exists():
+        raise ModelError(f"{named_in}: names version {name!r}, which is not in {registry}"
+                         if named_in else f"{registry}: no version {name!r}")
+    return registry / name
+
+
 def resolve(path: Path) -> Path:
     """A version directory, or a registry directory's promoted version."""
     path = Path(path)
@@ -121,10 +146,7 @@ def resolve(path: Path) -> Path:
         return path
     active = path / ACTIVE
     if active.exists():
-        version = active.read_text().strip()
-        if (path / version / CARD).exists():
-            return path / version
-        raise ModelError(f"{active}: names version {version!r}, which is not in {path}")
+        return version_dir(path, active.read_text().strip(), named_in=active)
     raise ModelError(
         f"{path}: no model here. Train one with `floorlight train --out {path}` "
         "(or run the setup command, which trains the bundled default)."
@@ -187,22 +209,28 @@ def list_versions(registry: Path) -> list[dict]:
     active = active_version(registry)
     versions = []
     for child in sorted(Path(registry).glob("v*")):
-        if (child / CARD).exists():
+        if _inside(Path(registry), child.name) and (child / CARD).exists():
             card = read_card(child)
             versions.append({**card, "active": child.name == active, "path": str(child)})
     return versions
 
 
 def active_version(registry: Path) -> str | None:
+    """The promoted version's name; ModelError when ACTIVE names anything but a version
+    directory inside the registry."""
     active = Path(registry) / ACTIVE
-    return active.read_text().strip() if active.exists() else None
+    if not active.exists():
+        return None
+    return version_dir(registry, active.read_text().strip(), named_in=active).name
 
 
 def promote(registry: Path, version: str, *, who: str = "cli", action: str = "promote") -> None:
     registry = Path(registry)
-    if not (registry / version / CARD).exists():
-        raise ModelError(f"{registry}: no version {version!r}")
-    previous = active_version(registry)
+    version_dir(registry, version)
+    try:
+        previous = active_version(registry)
+    except ModelError:  # promoting a good version is how a bad ACTIVE gets repaired
+        previous = None
     tmp = registry / f".{ACTIVE}.tmp"
     tmp.write_text(version + "\n")
     os.replace(tmp, registry / ACTIVE)
@@ -224,7 +252,8 @@ def rollback(registry: Path, *, who: str = "cli") -> str:
     history = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
     current = active_version(registry)
     chain = [h["version"] for h in history if h["action"] == "promote"]
-    earlier = [v for v in chain if v != current and (registry / v / CARD).exists()]
+    earlier = [v for v in chain if v != current and _inside(registry, v)
+               and (registry / v / CARD).exists()]
     if not earlier:
         raise ModelError(f"{registry}: no earlier promoted version to roll back to")
     target = earlier[-1]

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from floorlight import settings
 from floorlight.commands._common import add_model_argument, default_lexicon, open_model
+from floorlight.credentials import add_url_arguments
 from models.artifacts import FloorlightModel
 from models.lexicon import Lexicon, load_lexicon
 from monitor.config import MonitorConfig, load_config
@@ -16,9 +17,9 @@ from monitor.redact import RedactLogs
 
 def add_store_arguments(parser: argparse.ArgumentParser) -> None:
     add_model_argument(parser)
-    parser.add_argument("--db", default=None,
-                        help="store URL: sqlite:///path.db (default: $FLOORLIGHT_HOME/"
-                        "floorlight.db) or postgresql://user:pass@host/db")
+    add_url_arguments(parser, "db", help="store URL: sqlite:///path.db or "
+                      "postgresql://user@host/db (default: $FLOORLIGHT_DB, else "
+                      "$FLOORLIGHT_HOME/floorlight.db)")
     parser.add_argument("--config", type=Path, default=None,
                         help="monitor settings (TOML; see monitor/config.py)")
     parser.add_argument("--shard", default=None,

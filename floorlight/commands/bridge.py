@@ -14,6 +14,7 @@ from typing import Any
 
 from floorlight import settings
 from floorlight.commands._common import fail
+from floorlight.credentials import add_url_arguments
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -25,10 +26,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--states", metavar="FILE",
                         help="read desk states as JSON lines from FILE ('-' for stdin) "
                              "instead of MQTT")
-    parser.add_argument("--db", metavar="URL", default=None,
-                        help="read desk states from the store at URL (default when no MQTT "
-                             "broker is configured: $FLOORLIGHT_DB or "
-                             "$FLOORLIGHT_HOME/floorlight.db)")
+    add_url_arguments(parser, "db", help="read desk states from the store at URL (default "
+                      "when no MQTT broker is configured: $FLOORLIGHT_DB or "
+                      "$FLOORLIGHT_HOME/floorlight.db)")
     parser.add_argument("--virtual-file", type=Path, default=None,
                         help="virtual lights file (default: $FLOORLIGHT_HOME/lights/virtual.json)")
     parser.add_argument("--health-file", type=Path, default=None,
@@ -39,7 +39,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def add_light_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--mqtt", metavar="URL", help="MQTT broker, mqtt://host[:port]")
+    add_url_arguments(parser, "mqtt", help="MQTT broker, mqtt://[user@]host[:port] (default: "
+                      "the configuration file's, else $FLOORLIGHT_MQTT)")
     parser.add_argument("--config", type=Path, help="bridge configuration (TOML)")
     parser.add_argument("--light", action="append", default=[], metavar="DESK=KIND:ADDRESS",
                         help="a light (repeatable); DESK may be 'floor' or 'team/NAME'")
@@ -55,6 +56,8 @@ def build_config(args: argparse.Namespace):  # -> BridgeConfig
     changes: dict[str, object] = {"lights": config.lights + extra}
     if args.mqtt:
         changes["mqtt_url"] = args.mqtt
+    elif not config.mqtt_url and settings.default_mqtt_url():
+        changes["mqtt_url"] = settings.default_mqtt_url()
     if args.prefix:
         changes["prefix"] = args.prefix
     return dataclasses.replace(config, **changes)

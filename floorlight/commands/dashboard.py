@@ -9,15 +9,15 @@ import subprocess
 
 from floorlight import settings
 from floorlight.commands._common import fail
+from floorlight.credentials import add_url_arguments
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     from dashboard.launch import DEFAULT_HOST, DEFAULT_PORT
 
     parser = subparsers.add_parser("dashboard", help="serve the supervisor dashboard")
-    parser.add_argument("--db", default=None,
-                        help="store URL (default: $FLOORLIGHT_DB or the SQLite file in "
-                        "$FLOORLIGHT_HOME)")
+    add_url_arguments(parser, "db", help="store URL (default: $FLOORLIGHT_DB or the SQLite "
+                      "file in $FLOORLIGHT_HOME)")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="default: %(default)s")
     parser.add_argument("--host", default=DEFAULT_HOST,
                         help="address to bind (default: %(default)s, this machine only)")
@@ -30,7 +30,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from dashboard.launch import command
+    from dashboard.launch import command, environment
     from store.db import check_store, open_store, redact_url
     from store.errors import StoreError
 
@@ -46,12 +46,11 @@ def _run(args: argparse.Namespace) -> int:
             return fail(str(err))
         print(f"migrated {redact_url(url)}", flush=True)
     try:
-        argv = command(url, args.port, args.host, refresh_s=args.refresh)
+        argv = command(args.port, args.host, refresh_s=args.refresh)
     except ValueError as err:
         return fail(str(err))
     print(f"dashboard: http://{args.host}:{args.port}/  (store {redact_url(url)})", flush=True)
-    env = dict(os.environ, FLOORLIGHT_HOME=str(settings.home_dir()))
-    return serve(argv, env)
+    return serve(argv, environment(url, os.environ, settings.home_dir()))
 
 
 def serve(argv: list[str], env: dict[str, str]) -> int:

@@ -9,6 +9,7 @@ import time
 
 from floorlight.commands._common import fail
 from floorlight.commands.bridge import add_light_arguments, build_config
+from floorlight.credentials import add_url_arguments
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -28,7 +29,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     prov.add_argument("--desk", required=True)
     prov.add_argument("--wifi-ssid", default=None)
     prov.add_argument("--wifi-pass", default=None)
-    prov.add_argument("--mqtt", default=None, metavar="URL")
+    add_url_arguments(prov, "mqtt", help="the broker the light connects to "
+                      "(default: $FLOORLIGHT_MQTT)")
     prov.add_argument("--prefix", default=None)
     parser.set_defaults(func=run)
 
@@ -142,10 +144,11 @@ def _now():
 
 def provision(args: argparse.Namespace) -> int:
     from firmware_bridge.discovery import provision as store_settings
+    from floorlight.settings import default_mqtt_url
 
     settings = {"desk": args.desk}
     for key, value in (("wifi_ssid", args.wifi_ssid), ("wifi_pass", args.wifi_pass),
-                       ("mqtt", args.mqtt), ("prefix", args.prefix)):
+                       ("mqtt", args.mqtt or default_mqtt_url()), ("prefix", args.prefix)):
         if value is not None:
             settings[key] = value
     print(store_settings(args.port, settings))

@@ -12,8 +12,10 @@ import signal
 import sys
 import threading
 
+from floorlight import settings
 from floorlight.commands._common import fail, model_path
 from floorlight.commands._monitoring import add_store_arguments, setup
+from floorlight.credentials import add_url_arguments
 from models.artifacts import registry_of
 from models.errors import ModelError
 from monitor.app import build_service, read_events, serve, take_lease
@@ -24,27 +26,28 @@ from store.errors import StoreError
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("monitor", help="the live monitor service")
-    parser.add_argument("--mqtt", default=None,
-                        help="broker URL: mqtt://[user:pass@]host[:port] or mqtts://… "
-                        "(none: store only, events from standard input)")
+    add_url_arguments(parser, "mqtt", help="broker URL: mqtt://[user@]host[:port] or "
+                      "mqtts://… (default: $FLOORLIGHT_MQTT; none: store only, events from "
+                      "standard input)")
     add_store_arguments(parser)
     parser.set_defaults(func=_run)
 
 
 def _run(args: argparse.Namespace) -> int:
+    mqtt_url = args.mqtt or settings.default_mqtt_url()
     try:
         model, lexicon, config, db_url = setup(args)
-        lease = take_lease(db_url, config, standby=bool(args.mqtt))
-        service = build_service(model, lexicon, config, db_url=db_url, mqtt_url=args.mqtt,
+        lease = take_lease(db_url, config, standby=bool(mqtt_url))
+        service = build_service(model, lexicon, config, db_url=db_url, mqtt_url=mqtt_url,
                                 registry=registry_of(model_path(args.model)))
     except (ConfigError, MqttUrlError, ModelError, StoreError) as err:
         return fail(str(err))
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
-    if not args.mqtt:
+    if not mqtt_url:
         threading.Thread(target=_feed_stdin, args=(service,), daemon=True).start()
-    stopped_because = serve(service, stop, lease=lease, mqtt_url=args.mqtt)
+    stopped_because = serve(service, stop, lease=lease, mqtt_url=mqtt_url)
     return fail(stopped_because, 3) if stopped_because else 0
 
 

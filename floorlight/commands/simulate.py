@@ -20,6 +20,7 @@ from typing import IO
 
 from floorlight import settings
 from floorlight.commands._common import add_model_argument, fail, model_path, open_model
+from floorlight.credentials import add_url_arguments
 from models.errors import ModelError
 from monitor.simulator import FloorSimulator, RunReport
 from monitor.simulator_chaos import KINDS, Chaos, RawLine
@@ -34,9 +35,8 @@ Item = dict | RawLine
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("simulate", help="a simulated live floor (demos, load tests)")
     where = parser.add_mutually_exclusive_group()
-    where.add_argument("--mqtt", default=None, metavar="URL",
-                       help="publish to a broker: mqtt://[user:pass@]host[:port][/prefix] or "
-                       "mqtts://…[?ca=FILE]")
+    add_url_arguments(where, "mqtt", help="publish to a broker: mqtt://[user@]host[:port]"
+                      "[/prefix] or mqtts://…[?ca=FILE] (default: $FLOORLIGHT_MQTT)")
     where.add_argument("--out", default=None, metavar="FILE|-",
                        help="write JSON Lines instead (- for standard output)")
     parser.add_argument("--agents", type=_count("agents"), default=12,
@@ -57,13 +57,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         "malformed JSON, unknown calls) at RATE per event (default 0.02)")
     parser.add_argument("--buffer", type=_count("buffer"), default=20_000,
                         help="events kept for an absent broker before the floor pauses")
-    parser.add_argument("--db", default=None,
-                        help="store URL for the in-process monitor (no --mqtt / --out)")
+    add_url_arguments(parser, "db", help="store URL for the in-process monitor (no --mqtt "
+                      "/ --out; default: $FLOORLIGHT_DB, else $FLOORLIGHT_HOME/floorlight.db)")
     add_model_argument(parser)
     parser.set_defaults(func=_run)
 
 
 def _run(args: argparse.Namespace) -> int:
+    if not args.out:  # an explicit file wins over a broker named in the environment
+        args.mqtt = args.mqtt or settings.default_mqtt_url()
     try:
         simulator = _simulator(args)
         with _stop_on_signals() as stop:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from floorlight import settings
 from floorlight.commands._common import default_lexicon, run_guarded
+from floorlight.credentials import add_url_arguments, child_environment
 from models.artifacts import active_version
 
 FLOORLIGHT = [sys.executable, "-m", "floorlight"]
@@ -31,8 +32,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="simulated time per real second (default 1.0: real time)")
     parser.add_argument("--port", type=int, default=8501, help="dashboard port (default 8501)")
     parser.add_argument("--host", default="127.0.0.1", help="dashboard address")
-    parser.add_argument("--db", default=None, help="store URL (default: SQLite in "
-                        "$FLOORLIGHT_HOME)")
+    add_url_arguments(parser, "db", help="store URL (default: $FLOORLIGHT_DB, else SQLite "
+                      "in $FLOORLIGHT_HOME)")
     parser.add_argument("--duration", type=float, default=None, metavar="S",
                         help="stop after S seconds (default: run until Ctrl-C)")
     parser.add_argument("--no-dashboard", action="store_true", help="run headless")
@@ -93,16 +94,19 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _start(args: argparse.Namespace, db_url: str) -> dict[str, subprocess.Popen]:
-    env = {**os.environ, "FLOORLIGHT_HOME": str(settings.home_dir())}
+    # The store URL reaches every child in its environment (a command line is public); no
+    # broker: the embedded default runs the monitor in-process and lights from the store.
+    env = child_environment({**os.environ, "FLOORLIGHT_HOME": str(settings.home_dir())},
+                            db=db_url, mqtt=None)
     children = {
         "simulator+monitor": [*FLOORLIGHT, "simulate", "--agents", str(args.agents),
-                              "--speed", str(args.speed), "--db", db_url],
-        "bridge (virtual lights)": [*FLOORLIGHT, "bridge", "--db", db_url],
+                              "--speed", str(args.speed)],
+        "bridge (virtual lights)": [*FLOORLIGHT, "bridge"],
     }
     if not args.no_dashboard:
         from dashboard.launch import command
 
-        children["dashboard"] = command(db_url, args.port, args.host)
+        children["dashboard"] = command(args.port, args.host)
     started = {}
     for name, argv in children.items():
         started[name] = subprocess.Popen(argv, env=env)

@@ -14,8 +14,11 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from selenium import webdriver
@@ -28,6 +31,7 @@ from sqlalchemy import select, update
 
 from store.db import open_store
 from store.schema import alerts, services
+from tests.dashboard.hostile import Hostile, build_hostile_store
 from tests.dashboard.store_factory import StoreSpec, build_store
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
@@ -71,15 +75,23 @@ def served(tmp_path: Path, trained_registry: Path):
     home = tmp_path / "home"
     home.mkdir()
     shutil.copytree(trained_registry, home / "models")
+    with _serve(info.url, home) as url:
+        yield url, info
+
+
+@contextmanager
+def _serve(store_url: str, home: Path) -> Iterator[str]:
+    """``floorlight dashboard`` on a free port for the store; its base URL."""
     port = _free_port()
     env = dict(os.environ, FLOORLIGHT_HOME=str(home))
     proc = subprocess.Popen(
-        [sys.executable, "-m", "floorlight", "dashboard", "--db", info.url, "--port", str(port)],
+        [sys.executable, "-m", "floorlight", "dashboard", "--db", store_url, "--port",
+         str(port)],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_healthy(url, proc)
-        yield url, info
+        yield url
     finally:
         proc.send_signal(signal.SIGTERM)
         try:
@@ -172,3 +184,38 @@ def test_floor_acknowledge_and_every_page_in_chromium(served, browser) -> None:
         assert "Traceback" not in browser.page_source
         _screenshot(browser, page, whole=True)
     assert all((ARTIFACTS / f"{p}.png").stat().st_size > 10_000 for p in PAGES)
+
+
+def test_hostile_ids_show_literally_and_fetch_nothing(tmp_path: Path, browser) -> None:
+    """The issue's attack in a real browser: an agent id with a markdown image made every
+    floor page fetch a pixel. Now the ids read literally, no image, link or coloured span
+    comes from them, and nothing connects to the pixel's port."""
+    with socket.socket() as pixel_server:
+        pixel_server.bind(("127.0.0.1", 0))
+        pixel_server.listen()
+        pixel_server.setblocking(False)
+        values = Hostile(port=pixel_server.getsockname()[1])
+        store_url, _live = build_hostile_store(tmp_path / "floorlight.db", values)
+        home = tmp_path / "home"
+        home.mkdir()
+        with _serve(store_url, home) as url:
+            _heartbeat(store_url)
+            browser.get(f"{url}/")
+            _wait_for_title(browser, "Live floor")
+            queue = WebDriverWait(browser, 30).until(lambda d: d.find_elements(
+                By.CSS_SELECTOR, "[class*='st-key-alert_'] [data-testid=stMarkdownContainer]"))
+            time.sleep(2)  # a fetch the markup would start has had its chance
+            shown = queue[0].text.replace("\u2060", "")
+            assert values.desk in shown and values.agent in shown and values.reason in shown
+            links = [urlsplit(a.get_attribute("href") or "")
+                     for a in browser.find_elements(By.TAG_NAME, "a")]
+            assert not [u for u in links if u.hostname == "host" or u.port == values.port]
+            images = [i.get_attribute("src") or ""
+                      for i in browser.find_elements(By.TAG_NAME, "img")]
+            assert not [s for s in images if str(values.port) in s], images
+            coloured = browser.find_elements(By.XPATH, "//span[contains(., 'FAKE')]"
+                                                       "[contains(@style, 'color')]")
+            assert not coloured, "a :red[…] directive rendered"
+            _screenshot(browser, "floor-hostile-ids")
+        with pytest.raises(BlockingIOError):
+            pixel_server.accept()  # nobody connected to the pixel's port

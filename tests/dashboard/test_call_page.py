@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from store.db import open_store
 from store.schema import reviews
+from tests.dashboard.hostile import rendered_text
 
 
 def _html(at) -> str:
@@ -54,4 +55,4 @@ def test_call_level_review(app, fresh_store) -> None:
 def test_unknown_call_is_a_message(app, small_store) -> None:
     at = app(small_store.url, "call", query={"call": "no-such-call"})
     assert not at.exception
-    assert any("no-such-call" in e.value for e in at.error)
+    assert any("no-such-call" in rendered_text(e.value) for e in at.error)

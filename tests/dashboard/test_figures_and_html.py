@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import base64
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
 from dashboard import charts, i18n, tiles
 from dashboard.config import from_args
-from dashboard.launch import command
+from dashboard.launch import command, environment
 from dashboard.transcript import highlight, turn_html
 from store.queries import (
     AgentOutcome,
@@ -184,15 +185,19 @@ def test_every_label_has_three_languages() -> None:
 
 
 def test_launch_command_binds_localhost_by_default() -> None:
-    argv = command("sqlite:////x.db", 8600)
+    argv = command(8600)
     assert argv[1:4] == ["-m", "streamlit", "run"]
     assert argv[argv.index("--server.address") + 1] == "127.0.0.1"
     assert argv[argv.index("--server.port") + 1] == "8600"
-    assert argv[-2:] == ["--db", "sqlite:////x.db"]
-    assert command("sqlite://", 80, "0.0.0.0")[command("sqlite://", 80, "0.0.0.0").index(
-        "--server.address") + 1] == "0.0.0.0"
+    assert "--db" not in argv, "the store URL goes through the environment"
+    assert command(80, "0.0.0.0")[command(80, "0.0.0.0").index("--server.address") + 1] \
+        == "0.0.0.0"
     with pytest.raises(ValueError):
-        command("sqlite://", 70000)
+        command(70000)
+    env = environment("postgresql://u:pw@h/db", {"FLOORLIGHT_DB": "old", "X": "1"},
+                      Path("/home"))
+    assert env == {"FLOORLIGHT_DB": "postgresql://u:pw@h/db", "X": "1",
+                   "FLOORLIGHT_HOME": "/home"}
 
 
 def test_config_from_args_and_environment(tmp_path) -> None:
@@ -203,3 +208,7 @@ def test_config_from_args_and_environment(tmp_path) -> None:
     assert from_args([], {"FLOORLIGHT_HOME": str(tmp_path)}).db_url == \
         f"sqlite:///{tmp_path / 'floorlight.db'}"
     assert from_args(["--refresh", "0.01"], env).refresh_s == 0.5
+    with pytest.raises(ValueError, match="FLOORLIGHT_DB"):
+        from_args(["--db", "postgresql://fl:secret@db/fl"], env)
+    assert from_args([], {**env, "FLOORLIGHT_DB": "postgresql://fl:secret@db/fl"}).db_url \
+        == "postgresql://fl:secret@db/fl"

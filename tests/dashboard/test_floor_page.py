@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from store.db import open_store
 from store.schema import alerts
+from tests.dashboard.hostile import rendered_text
 
 
 def _html(at) -> str:
@@ -67,7 +68,8 @@ def test_a_new_alert_is_toasted_once(app, fresh_store) -> None:
             raised_at=datetime.now(UTC), status="open", ack_applied=False))
     st.cache_data.clear()
     at.run()
-    assert [t.value for t in at.toast] == ["New alert at desk d-000: legal or media threat"]
+    assert [rendered_text(t.value) for t in at.toast] == [
+        "New alert at desk d-000: legal or media threat"]
     st.cache_data.clear()
     at.run()
     assert not at.toast

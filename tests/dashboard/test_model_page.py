@@ -14,6 +14,7 @@ import pytest
 from dashboard import evaluation, training_job
 from models.artifacts import active_version
 from models.training import TrainConfig
+from tests.dashboard.hostile import rendered_text
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
@@ -70,7 +71,7 @@ def test_missing_eval_file_is_a_message(app, small_store, registry: Path) -> Non
     at = app(small_store.url, "model")
     at.text_input(key="compare_path").set_value("/no/such/file.jsonl").run()
     assert not at.exception
-    assert any("/no/such/file.jsonl" in e.value for e in at.error)
+    assert any("/no/such/file.jsonl" in rendered_text(e.value) for e in at.error)
 
 
 def test_empty_registry_is_a_message(app, small_store) -> None:
@@ -146,13 +147,14 @@ def test_the_model_page_shows_what_the_monitor_runs_and_when_it_switched(
     at = app(url, "model")
     assert not at.exception
     assert any("On the live floor" in s.value for s in at.subheader)
-    line = next(m.value for m in at.markdown if "is running" in m.value)
+    line = next(rendered_text(m.value) for m in at.markdown if "is running" in m.value)
     assert f"monitor is running {promoted} since 2026-11-23 09:15:02 UTC" in line
     assert "switched from v20260101-000000" in line
-    assert any(f"model {promoted} (since 2026-11-23 09:15:02 UTC)" in c.value
+    assert any(f"model {promoted} (since 2026-11-23 09:15:02 UTC)" in rendered_text(c.value)
                for c in at.caption), "the banner on every page says it too"
     at = app(url, "model", lang="zh-Hant")
-    assert any(f"自 2026-11-23 09:15:02 UTC 起使用 {promoted}" in m.value for m in at.markdown)
+    assert any(f"自 2026-11-23 09:15:02 UTC 起使用 {promoted}" in rendered_text(m.value)
+               for m in at.markdown)
 
 
 def test_a_refused_promotion_is_a_warning_with_its_reason(app, tmp_path: Path,
@@ -163,7 +165,7 @@ def test_a_refused_promotion_is_a_warning_with_its_reason(app, tmp_path: Path,
                             "reason": "utterance.skops: does not match its model card"})
     at = app(url, "floor")  # the banner: every page
     assert any("refused the promoted model v29990101-000000 and keeps running "
-               "v20260101-000000: utterance.skops: does not match" in w.value
+               "v20260101-000000: utterance.skops: does not match" in rendered_text(w.value)
                for w in at.warning), [w.value for w in at.warning]
     at = app(url, "model", lang="zh-Hans")
     assert any("监控服务拒用" in w.value for w in at.warning)

@@ -14,6 +14,7 @@ from sklearn.preprocessing import FunctionTransformer
 
 from models.artifacts import (
     ACTIVE,
+    active_version,
     list_versions,
     load_model,
     promote,
@@ -105,3 +106,37 @@ def test_versions_are_never_overwritten(trained_registry: Path, tmp_path: Path) 
     a = save_version(registry, model.classifier, model.tracker, {"version": "v1"})
     b = save_version(registry, model.classifier, model.tracker, {"version": "v1"})
     assert a != b and a.exists() and b.exists()
+
+
+@pytest.mark.parametrize("named", ["../outside", "{outside}", "outside/../../outside",
+                                   ".", "..", "v1/../../outside", "link-out"])
+def test_active_naming_anything_but_a_version_inside_is_refused(
+        trained_registry: Path, tmp_path: Path, named: str) -> None:
+    """A real, loadable model sits outside the registry; ACTIVE pointing at it by a relative
+    path, an absolute path or a symbolic link must not load it."""
+    outside = copy_version(trained_registry, tmp_path)
+    outside = outside.rename(tmp_path / "outside")
+    registry = tmp_path / "registry"
+    shutil.copytree(resolve(trained_registry), registry / "v1")
+    (registry / "link-out").symlink_to(outside, target_is_directory=True)
+    (registry / ACTIVE).write_text(named.format(outside=outside) + "\n")
+    with pytest.raises(ModelError, match="not a version directory inside"):
+        load_model(registry)
+    with pytest.raises(ModelError, match="not a version directory inside"):
+        active_version(registry)
+    with pytest.raises(ModelError, match="not a version directory inside"):
+        promote(registry, named.format(outside=outside))
+    promote(registry, "v1")  # a good promotion repairs the registry
+    assert load_model(registry).path == registry / "v1"
+
+
+def test_rollback_skips_a_logged_version_outside(trained_registry: Path, tmp_path: Path) -> None:
+    registry = tmp_path / "registry"
+    shutil.copytree(resolve(trained_registry), registry / "v1")
+    shutil.copytree(resolve(trained_registry), registry / "v2")
+    shutil.copytree(resolve(trained_registry), tmp_path / "outside")
+    promote(registry, "v1")
+    with open(registry / "promotions.jsonl", "a") as log:
+        log.write(json.dumps({"action": "promote", "version": "../outside"}) + "\n")
+    promote(registry, "v2")
+    assert rollback(registry) == "v1"

@@ -81,11 +81,12 @@ class Peer:
 def start_monitor(broker, db_url: str, registry: Path, home: Path, *extra: str,
                   log: Path | None = None) -> subprocess.Popen:
     home.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "FLOORLIGHT_HOME": str(home)}
+    # URLs (PostgreSQL's, a broker's) may hold a password: the environment carries them
+    env = {**os.environ, "FLOORLIGHT_HOME": str(home), "FLOORLIGHT_DB": db_url,
+           "FLOORLIGHT_MQTT": broker.url}
     with open(log or home / "monitor.log", "ab") as out:
-        return subprocess.Popen([FLOORLIGHT, "monitor", "--mqtt", broker.url, "--db", db_url,
-                                 "--model", str(registry), *extra], env=env, stdout=out,
-                                stderr=subprocess.STDOUT)
+        return subprocess.Popen([FLOORLIGHT, "monitor", "--model", str(registry), *extra],
+                                env=env, stdout=out, stderr=subprocess.STDOUT)
 
 
 def stop(process: subprocess.Popen) -> None:

@@ -20,8 +20,9 @@ pytestmark = pytest.mark.slow
 FLOORLIGHT = str(Path(sys.executable).with_name("floorlight"))
 
 
-def floorlight(*args: str, home: Path, stdin: str | None = None):
-    env = {**os.environ, "FLOORLIGHT_HOME": str(home)}
+def floorlight(*args: str, home: Path, stdin: str | None = None,
+               env: dict[str, str] | None = None):
+    env = {**os.environ, "FLOORLIGHT_HOME": str(home), **(env or {})}
     return subprocess.run([FLOORLIGHT, *args], env=env, input=stdin, capture_output=True,
                           text=True, timeout=120)
 
@@ -88,15 +89,18 @@ def test_clear_errors_for_bad_arguments(trained_registry, tmp_path):
     bad = floorlight("monitor", "--config", str(config), "--model", str(trained_registry),
                      home=tmp_path)
     assert bad.returncode == 2 and "unknown key 'reorder_wait'" in bad.stderr
-    url = floorlight("monitor", "--mqtt", "http://x:secret@host", "--model",
+    url = floorlight("monitor", "--mqtt", "http://x@host", "--model",
                      str(trained_registry), home=tmp_path)
     assert url.returncode == 2 and "mqtt:// or mqtts://" in url.stderr
+    url = floorlight("monitor", "--mqtt", "http://x:secret@host", "--model",
+                     str(trained_registry), home=tmp_path)
+    assert url.returncode == 2 and "holds a password" in url.stderr
     assert "secret" not in url.stderr
     no_model = floorlight("ingest", "-", "--model", str(tmp_path / "empty"), home=tmp_path,
                           stdin="")
     assert no_model.returncode == 2 and no_model.stderr.startswith("floorlight:")
-    db = floorlight("ingest", "-", "--db", "postgresql://u:pw-123@127.0.0.1:1/x", "--model",
-                    str(trained_registry), home=tmp_path, stdin="")
+    db = floorlight("ingest", "-", "--model", str(trained_registry), home=tmp_path, stdin="",
+                    env={"FLOORLIGHT_DB": "postgresql://u:pw-123@127.0.0.1:1/x"})
     assert db.returncode == 2 and "pw-123" not in db.stderr and "***" in db.stderr
 
 
