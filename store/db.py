@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import logging
 from functools import cache
 from pathlib import Path
 
@@ -13,6 +14,10 @@ from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError, SQLAl
 from store.errors import StoreError
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+# Alembic's INFO lines ("Context impl SQLiteImpl.", "setup plugin …") are for someone running
+# migrations by hand; the monitor logs at INFO and a newcomer's first screen should not fill
+# with them. Its warnings and errors still show.
+logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
 PG_KEEPALIVES = {"keepalives": 1, "keepalives_idle": 5, "keepalives_interval": 2,

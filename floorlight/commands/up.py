@@ -49,8 +49,15 @@ def ensure_model(registry: Path, devset: Path | None = None) -> Path:
     from floorlight.commands.train import default_data, summary
     from models.training import TrainConfig, train
 
-    print(f"no promoted model in {registry}: training the bundled default …", flush=True)
-    version = train(default_data(), registry, lexicon=default_lexicon(), config=TrainConfig())
+    print(f"no promoted model in {registry}: training the bundled default (a few minutes; "
+          "this happens once) …", flush=True)
+    started = time.monotonic()
+
+    def progress(step: str, fraction: float) -> None:
+        print(f"  {fraction:4.0%}  {time.monotonic() - started:5.0f} s  {step}", flush=True)
+
+    version = train(default_data(), registry, lexicon=default_lexicon(), config=TrainConfig(),
+                    progress=progress)
     print(summary(json.loads((version / "card.json").read_text())))
     if devset is not None:
         _sanity_check(registry, devset)
@@ -110,12 +117,35 @@ def _start(args: argparse.Namespace, db_url: str) -> dict[str, subprocess.Popen]
     started = {}
     for name, argv in children.items():
         started[name] = subprocess.Popen(argv, env=env)
-        if name == "simulator+monitor":
-            time.sleep(2.0)  # let the monitor create and migrate the store first
+        if name == "simulator+monitor":  # the bridge and dashboard read what it registers
+            _wait_for_monitor(db_url, started[name])
     if not args.no_dashboard:
         print(f"\nFloorlight is up: dashboard at http://{args.host}:{args.port} "
               f"(store {settings.home_dir()}); Ctrl-C stops everything.\n", flush=True)
     return started
+
+
+def _wait_for_monitor(db_url: str, monitor: subprocess.Popen, timeout_s: float = 60.0) -> None:
+    """Until the monitor has made the store and sent its first heartbeat, so that the bridge
+    starting next does not warn about a monitor that is only starting up."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from store.db import open_store
+    from store.errors import StoreError
+    from store.queries import service_rows
+
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline and monitor.poll() is None:
+        try:
+            engine = open_store(db_url, migrate=False)
+            try:
+                if any(s.name.startswith("monitor") for s in service_rows(engine)):
+                    return
+            finally:
+                engine.dispose()
+        except (StoreError, SQLAlchemyError):
+            pass  # not made yet
+        time.sleep(0.25)
 
 
 def _stop(children: dict[str, subprocess.Popen]) -> None:

@@ -37,3 +37,8 @@ def test_up_runs_floor_monitor_and_virtual_lights(trained_registry, tmp_path):
     assert len(desks) == 4
     virtual = json.loads((home / "lights" / "virtual.json").read_text())
     assert virtual  # the bridge drew the desks' virtual lights
+    # a newcomer's first screen: no migration chatter, no bridge warning about a monitor
+    # that is only starting up
+    shown = done.stdout + done.stderr
+    assert "alembic" not in shown and "Context impl" not in shown
+    assert "may be going stale" not in shown, shown[-2000:]
