@@ -60,7 +60,7 @@ class TurnClassifier(ClassifierMixin, BaseEstimator):
     def __init__(
         self,
         *,
-        char_ngram_range: tuple[int, int] = (1, 3),
+        char_ngram_range: tuple[int, int] = (1, 4),
         word_ngram_range: tuple[int, int] = (1, 2),
         min_df: int = 2,
         max_features: int | None = 200_000,
