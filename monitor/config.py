@@ -27,6 +27,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from store.services import HEARTBEAT_S
+
 
 class ConfigError(ValueError):
     """A configuration file that cannot be used; the message names the file and the key."""
@@ -65,7 +67,7 @@ class MonitorConfig:
     reorder_wait_s: float = 2.0
     idle_timeout_s: float = 900.0
     ack_poll_s: float = 0.5
-    heartbeat_s: float = 5.0
+    heartbeat_s: float = HEARTBEAT_S
     model_poll_s: float = 2.0  # a promotion reaches the floor within this, plus loading it
     batch_max: int = 512
     per_call_batch_max: int = 16  # a flooding call gets this many turns a batch, others go too

@@ -26,7 +26,7 @@ import ssl
 import threading
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import paho.mqtt.client as mqtt
@@ -37,6 +37,9 @@ from paho.mqtt.reasoncodes import ReasonCode
 
 from monitor.engine import Incoming
 from monitor.inbox import FairInbox
+from store.services import ServiceId, monitor
+
+LONE_MONITOR = monitor()
 
 log = logging.getLogger("floorlight.monitor.mqtt")
 SESSION_EXPIRY_S = 7 * 24 * 3600
@@ -87,16 +90,16 @@ def parse_mqtt_url(url: str) -> MqttSettings:
 class MonitorLink:
     def __init__(self, settings: MqttSettings, *, prefix: str, client_id: str,
                  inbox: FairInbox, on_connected: Callable[[], None],
-                 status_name: str | None = None) -> None:
-        """``status_name``: a shard worker's name, so each worker has its own availability
-        topic (``<prefix>/monitor/<name>/status``) and one worker's last will does not mark
-        the others offline."""
+                 service: ServiceId = LONE_MONITOR) -> None:
+        """``service``: who this is (``store/services.py`` names its availability topic), so
+        each shard worker has its own and one worker's last will does not mark the others
+        offline."""
         self.settings, self.prefix, self.inbox = settings, prefix, inbox
         self._on_connected = on_connected
         self._generation = 0  # message ids are per connection: never ack an old one
         self._lock = threading.Lock()
-        base = f"{prefix}/monitor/{status_name + '/' if status_name else ''}"
-        self.status_topic, self.owner_topic = f"{base}status", f"{base}owner"
+        self.status_topic = service.status_topic(prefix)
+        self.owner_topic = self.status_topic.rsplit("/", 1)[0] + "/owner"
         self.client_id = client_id
         self._me = {"instance": uuid.uuid4().hex, "pid": os.getpid(),
                     "host": socket.gethostname()}
@@ -234,9 +237,9 @@ class StandbyPresence:
     waits, ``offline`` as its will and when it stops waiting."""
 
     def __init__(self, settings: MqttSettings, *, prefix: str, client_id: str,
-                 status_name: str | None = None) -> None:
+                 service: ServiceId = LONE_MONITOR) -> None:
         self.settings = settings
-        self.topic = f"{prefix}/monitor/{status_name + '/' if status_name else ''}standby"
+        self.topic = replace(service, standby=True).status_topic(prefix)
         client = mqtt.Client(CallbackAPIVersion.VERSION2,
                              client_id=f"{client_id}-standby-{uuid.uuid4().hex[:8]}",
                              protocol=mqtt.MQTTv5)
