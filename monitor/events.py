@@ -12,13 +12,11 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from models.corpus import loads, seconds
+from models.corpus import SPEAKERS, loads, seconds  # the label contract's speakers and
 from models.errors import ModelError
-from models.text import clean_text
+from models.text import LANGS, clean_text  # languages (labels.md): one home each
 
 VERSION = 1
-SPEAKERS = ("agent", "customer")
-LANGS = ("en", "zh-Hant", "zh-Hans")
 MAX_EVENT_BYTES = 4_000_000  # a 1 MB transcript is parsed so its seq is known, then rejected
 MAX_ID = 128
 MAX_SEQ = 1_000_000  # turns in one call: far beyond any real call, far inside every integer column

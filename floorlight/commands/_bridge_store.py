@@ -26,7 +26,7 @@ from store.db import make_engine, redact_url
 from store.errors import StoreError
 from store.queries import ServiceRow
 from store.schema import desk_states, services
-from store.values import json_dict, utc
+from store.values import iso, json_dict, utc
 
 POLL_S = 0.25
 """How often the bridge reads ``desk_states``: a state change reaches a light within this."""
@@ -42,9 +42,7 @@ def _query_only(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _iso(ts: datetime | None) -> str:
-    if ts is None:
-        return ""
-    return utc(ts).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return "" if ts is None else iso(utc(ts))  # type: ignore[arg-type]
 
 
 class StoreDeskStates:
