@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from models.corpus import SPEAKERS, loads, seconds  # the label contract's speakers and
 from models.errors import ModelError
 from models.text import LANGS, clean_text  # languages (labels.md): one home each
+from monitor.errors import MonitorError
 
 VERSION = 1
 MAX_EVENT_BYTES = 4_000_000  # a 1 MB transcript is parsed so its seq is known, then rejected
@@ -23,7 +24,7 @@ MAX_SEQ = 1_000_000  # turns in one call: far beyond any real call, far inside e
 _BAD_ID = re.compile(r"[+#/\x00-\x1f\x7f\ud800-\udfff]")
 
 
-class EventRejected(Exception):
+class EventRejected(MonitorError):
     """An event that cannot be applied; ``reason`` says why, the ids say which."""
 
     def __init__(self, reason: str, *, event_id: str | None = None, call_id: str | None = None):

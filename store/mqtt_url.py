@@ -12,8 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from store.errors import StoreError
 
-class MqttUrlError(ValueError):
+
+class MqttUrlError(StoreError, ValueError):
     """A URL that names no broker; the message never includes the password."""
 
 
