@@ -113,6 +113,14 @@ def _worker_warning(worker: services.Worker, now: datetime) -> None:
     st.warning(text, icon="⚠️")
 
 
+def flash(key: str) -> None:
+    """Show, once, the message an action left in ``st.session_state[key]`` before the rerun
+    (``(kind, text)``, kind one of Streamlit's ``success``, ``warning``, ``error``, …)."""
+    message = st.session_state.pop(key, None)
+    if message:
+        getattr(st, message[0])(message[1])
+
+
 def model_refused(info: dict) -> None:
     """A warning when a monitor refused the promoted model (from its heartbeat ``info``)."""
     refused = info.get("model_refused")
