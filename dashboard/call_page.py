@@ -158,7 +158,7 @@ def _review(detail: CallDetail) -> None:
     st.subheader(tr("review"))
     lang = common.lang()
     call_id = detail.call.call_id
-    _flash()
+    common.flash("_review_flash")
     turn_col, call_col = st.columns([3, 2])
     with turn_col, st.container(border=True):
         st.markdown(f"**{tr('review_turn')}**")
@@ -202,7 +202,3 @@ def _save(**review) -> None:
     st.rerun()
 
 
-def _flash() -> None:
-    flash = st.session_state.pop("_review_flash", None)
-    if flash:
-        getattr(st, flash[0])(flash[1])

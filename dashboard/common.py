@@ -12,10 +12,9 @@ from dashboard import data
 from dashboard.config import DashboardConfig
 from dashboard.i18n import LANGUAGES, t
 from dashboard.plain import md_values
+from store import services
 from store.db import head_revision
 from store.queries import sqlite_path
-
-HEARTBEAT_STALE_S = 10.0
 
 
 def config() -> DashboardConfig:
@@ -78,26 +77,51 @@ def require_store():
 
 
 def monitor_banner(now: datetime | None = None) -> None:
-    """A warning when the monitor is offline or its heartbeat is old."""
+    """A warning for each monitor worker the floor needs that is offline, silent or missing
+    (the registry's judgement, ``store/services.py``, as the bridge makes it too)."""
     url = config().db_url
     path = sqlite_path(url)
     if (path is not None and not path.exists()) or not data.store_check(url).ok:
         return
     now = now or datetime.now(UTC)
-    monitor = next((s for s in data.service_rows(url) if s.name == "monitor"), None)
-    if monitor is None:
+    floor = services.liveness(services.from_rows(data.service_rows(url)), now)
+    if not floor.registered:
         st.info(tr("monitor_never"))
-    elif monitor.status != "online":
-        st.warning(tr("monitor_offline"), icon="⚠️")
-    elif (age := (now - monitor.updated_at).total_seconds()) > HEARTBEAT_STALE_S:
-        st.warning(tr("monitor_stale", age=age), icon="⚠️")
-    if monitor is not None and int(monitor.info.get("gaps") or 0) > 0:
-        st.warning(tr("monitor_gaps", n=int(monitor.info["gaps"])), icon="⚠️")
-    if monitor is not None and monitor.status == "online":
-        model_refused(monitor.info)
-        if monitor.info.get("model"):
-            st.caption(tr("monitor_model", version=monitor.info["model"],
-                          since=when(monitor.info.get("model_since"))))
+    for worker in floor.down:
+        _worker_warning(worker, now)
+    heard = [w.sighting for w in floor.workers if w.sighting is not None]
+    gaps = sum(int((s.info or {}).get("gaps") or 0) for s in heard)
+    if gaps > 0:
+        st.warning(tr("monitor_gaps", n=gaps), icon="⚠️")
+    for worker in floor.workers:
+        info = worker.sighting.info if worker.sighting is not None else None
+        if worker.state == services.ONLINE and info:
+            model_refused(info)
+            if info.get("model"):
+                st.caption(tr("monitor_model", version=info["model"],
+                              since=when(info.get("model_since"))))
+            break  # one line for the floor: every worker follows the same registry
+
+
+def _worker_warning(worker: services.Worker, now: datetime) -> None:
+    sighting, sharded = worker.sighting, worker.service.sharded
+    if worker.state == services.SILENT and sighting is not None and sighting.heard_at:
+        age = (now - sighting.heard_at).total_seconds()
+        text = tr("worker_stale", name=worker.service, age=age) if sharded \
+            else tr("monitor_stale", age=age)
+    elif worker.state == services.MISSING:
+        text = tr("worker_missing", name=worker.service)
+    else:
+        text = tr("worker_offline", name=worker.service) if sharded else tr("monitor_offline")
+    st.warning(text, icon="⚠️")
+
+
+def flash(key: str) -> None:
+    """Show, once, the message an action left in ``st.session_state[key]`` before the rerun
+    (``(kind, text)``, kind one of Streamlit's ``success``, ``warning``, ``error``, …)."""
+    message = st.session_state.pop(key, None)
+    if message:
+        getattr(st, message[0])(message[1])
 
 
 def model_refused(info: dict) -> None:

@@ -69,7 +69,7 @@ def live_floor(team: str | None) -> None:
             st.info(tr("no_desks"))
     with alerts:
         st.subheader(tr("alert_queue"))
-        _flash()
+        common.flash("_flash")
         _queue(queue, now)
     # Drawn only when asked for (or when they are the floor's only lights): 500 bulbs on
     # every refresh are not free, and a collapsed expander would still build them.
@@ -137,12 +137,6 @@ def _acknowledge(alert_id: int, desk_id: str) -> None:
         st.session_state["_flash"] = ("warning", tr("already_acked", status=result.status,
                                                     who=result.acked_by or "–"))
     data.clear_live()
-
-
-def _flash() -> None:
-    flash = st.session_state.pop("_flash", None)
-    if flash:
-        getattr(st, flash[0])(flash[1])
 
 
 def _queue(queue: list[AlertRow], now: datetime) -> None:

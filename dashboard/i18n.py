@@ -58,6 +58,17 @@ _TABLE: dict[str, tuple[str, str, str]] = {
     "monitor_stale": ("No heartbeat from the monitor for {age:.0f} s: the floor may be out "
                       "of date.", "監控服務已 {age:.0f} 秒沒有心跳，現場資料可能過時。",
                       "监控服务已 {age:.0f} 秒没有心跳，现场数据可能过时。"),
+    "worker_offline": ("Monitor worker {name} is offline: the calls of its shard are not "
+                       "being updated.", "監控工作程序 {name} 離線：其分片的通話沒有更新。",
+                       "监控工作进程 {name} 离线：其分片的通话没有更新。"),
+    "worker_stale": ("No heartbeat from monitor worker {name} for {age:.0f} s: the calls of "
+                     "its shard may be out of date.",
+                     "監控工作程序 {name} 已 {age:.0f} 秒沒有心跳，其分片的通話可能過時。",
+                     "监控工作进程 {name} 已 {age:.0f} 秒没有心跳，其分片的通话可能过时。"),
+    "worker_missing": ("Monitor worker {name} has never registered: the calls of its shard "
+                       "are not being scored.",
+                       "監控工作程序 {name} 從未連上：其分片的通話沒有評分。",
+                       "监控工作进程 {name} 从未连接：其分片的通话没有评分。"),
     "monitor_never": ("No monitor has registered with this store yet.",
                       "尚無監控服務連上此資料庫。", "尚无监控服务连接此数据库。"),
     "monitor_gaps": ("{n} turns never arrived since the monitor started (gaps in their "

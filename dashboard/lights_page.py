@@ -22,7 +22,7 @@ def page() -> None:
     st.title(tr("page_lights"))
     health_path = cfg.lights_dir / "health.json"
     health, error = lights_files.read_json(health_path)
-    _flash()
+    common.flash("_lights_flash")
     if error:
         st.error(tr("bad_file", path=health_path, error=error))
     elif health is None:
@@ -66,12 +66,6 @@ def _test(light: str) -> None:
         st.session_state["_lights_flash"] = ("error", md(err))
     else:
         st.session_state["_lights_flash"] = ("success", tr("test_sent", light=light))
-
-
-def _flash() -> None:
-    flash = st.session_state.pop("_lights_flash", None)
-    if flash:
-        getattr(st, flash[0])(flash[1])
 
 
 def _virtual() -> None:

@@ -145,7 +145,7 @@ def _registry(registry: Path, versions: list[dict]) -> None:
                      "on_time_rate": calls.get("on_time_rate"),
                      "false_alert_rate": calls.get("false_alert_rate")})
     common.table(pd.DataFrame(rows), "model-versions", key="versions")
-    _flash()
+    common.flash("_model_flash")
     names = [v["version"] for v in reversed(versions)]
     cols = st.columns([2, 1, 1])
     choice = cols[0].selectbox(tr("version"), names, key="promote_pick")
@@ -172,12 +172,6 @@ def _rollback(registry: Path) -> None:
         st.session_state["_model_flash"] = ("success", tr("rolled_back", version=version))
     except ModelError as err:
         st.session_state["_model_flash"] = ("error", md(err))
-
-
-def _flash() -> None:
-    flash = st.session_state.pop("_model_flash", None)
-    if flash:
-        getattr(st, flash[0])(flash[1])
 
 
 # --- retrain -------------------------------------------------------------------------------

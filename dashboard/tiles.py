@@ -1,8 +1,9 @@
 """HTML for desk tiles and virtual lights (pure functions, no Streamlit).
 
-Colour is never the only signal (architecture.md): each state also has its own icon, its
-name written out and a fill pattern, in a palette that stays distinct for the common forms
-of colour blindness (Okabe–Ito)."""
+A tile is painted in its light's default colour (``models/desk_states.py``, the same table the
+bridge lights the desks from), so the floor on screen looks like the floor in the room. Colour
+is never the only signal (architecture.md): each state also has its own icon, its name written
+out and a fill pattern, and the text is dark or light for contrast with its colour."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from datetime import datetime
 from functools import lru_cache
 
 from dashboard.i18n import cue_name, state_name
+from models.desk_states import ACKNOWLEDGED, ALERT, CALM, DEFAULT_LOOKS, OFF, STALE, WATCH
 
 
 @dataclass(frozen=True)
@@ -24,18 +26,28 @@ class StateLook:
     pattern: str  # CSS background-image over the colour
     blink: bool = False
 
+    @property
+    def ink(self) -> str:
+        """Text colour that reads on ``colour`` (relative luminance, WCAG's weights)."""
+        r, g, b = (int(self.colour[i:i + 2], 16) / 255 for i in (1, 3, 5))
+        return "#111" if 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.5 else "#fff"
+
+
+def _lit(state: str) -> str:
+    return DEFAULT_LOOKS[state].shown_colour
+
 
 _STRIPES = "repeating-linear-gradient(45deg, rgba(255,255,255,.28) 0 6px, transparent 6px 12px)"
 _CROSS = ("repeating-linear-gradient(45deg, rgba(0,0,0,.25) 0 4px, transparent 4px 10px),"
           "repeating-linear-gradient(-45deg, rgba(0,0,0,.25) 0 4px, transparent 4px 10px)")
 _DOTS = "radial-gradient(rgba(255,255,255,.35) 2px, transparent 2.5px)"
 LOOKS: dict[str, StateLook] = {
-    "off": StateLook("#6b6b6b", "○", "none"),
-    "calm": StateLook("#009E73", "●", "none"),
-    "watch": StateLook("#E69F00", "▲", _STRIPES),
-    "alert": StateLook("#D55E00", "‼", _CROSS, blink=True),
-    "acknowledged": StateLook("#0072B2", "✔", _DOTS),
-    "stale": StateLook("#bbbbbb", "?", "none"),
+    OFF: StateLook(_lit(OFF), "○", "none"),
+    CALM: StateLook(_lit(CALM), "●", "none"),
+    WATCH: StateLook(_lit(WATCH), "▲", _STRIPES),
+    ALERT: StateLook(_lit(ALERT), "‼", _CROSS, blink=True),
+    ACKNOWLEDGED: StateLook(_lit(ACKNOWLEDGED), "✔", _DOTS),
+    STALE: StateLook(_lit(STALE), "?", "none"),
 }
 
 CSS = """
@@ -109,7 +121,7 @@ def tile_html(tile, now: datetime, lang: str = "en") -> str:
     title = esc(f"{tile.desk_id} {tile.state} {tile.team or ''}")
     return (f'<div class="{classes}" data-desk="{esc(tile.desk_id)}" '
             f'data-state="{esc(tile.state)}" title="{title}" '
-            f'style="background-color:{lk.colour};background-image:{lk.pattern}">'
+            f'style="color:{lk.ink};background-color:{lk.colour};background-image:{lk.pattern}">'
             + "<br>".join(lines) + "</div>")
 
 
@@ -128,12 +140,13 @@ class VirtualLight:
 
 
 def lights_from_states(tiles: Iterable) -> list[VirtualLight]:
-    """Lights drawn from desk states, for when no bridge writes virtual lights."""
-    effects = {"alert": ("blink", 400), "acknowledged": ("blink", 1200), "watch": ("pulse", 2000)}
+    """Lights drawn from desk states, for when no bridge writes virtual lights: each in its
+    state's default look, as the bridge would show it."""
     out = []
     for tile in tiles:
-        effect, period = effects.get(tile.state, ("off" if tile.state == "off" else "solid", None))
-        out.append(VirtualLight(tile.desk_id, tile.state, look(tile.state).colour, effect, period))
+        d = DEFAULT_LOOKS.get(tile.state) or DEFAULT_LOOKS[STALE]
+        period = d.period_ms if d.effect in ("blink", "pulse") else None
+        out.append(VirtualLight(tile.desk_id, tile.state, d.colour, d.effect, period))
     return out
 
 

@@ -24,6 +24,7 @@ from firmware_bridge.light_test import TestOutcome, TestRequest
 from firmware_bridge.requests_inbox import RequestInbox
 from firmware_bridge.states import STALE, StateUpdate, Subject
 from firmware_bridge.test_runner import HOLD_S, TestRunner
+from store.services import BRIDGE_ID
 
 STARTUP_GRACE_S = 2.0
 """A light whose subject has no state this long after start shows ``stale``."""
@@ -58,6 +59,7 @@ class Bridge:
         self._source_reason = "not started"
         self._warned: set[Subject] = set()
         self._announced: set[Subject] = set()
+        self._availability: tuple[str, ...] = ()  # the monitors' topics, for Home Assistant
         self._stop = threading.Event()
         self._scheduler = threading.Thread(target=self._run, daemon=True, name="bridge-scheduler")
         self.stats = {"states": 0, "bad_messages": 0, "unknown_subjects": 0, "stale_entries": 0}
@@ -113,7 +115,7 @@ class Bridge:
 
     @property
     def status_topic(self) -> str:
-        return f"{self.prefix}/bridge/status"
+        return BRIDGE_ID.status_topic(self.prefix)
 
     @property
     def request_topic(self) -> str:
@@ -157,6 +159,12 @@ class Bridge:
                 self.log.warning("desk states may be going stale: %s", reason)
             else:
                 self._source_reason = reason
+
+    def on_availability(self, topics: tuple[str, ...]) -> None:
+        """The monitors' availability topics changed: announce every light again."""
+        with self._lock:
+            self._availability = topics
+            self._announced.clear()
 
     def on_bad_message(self, where: str, error: str) -> None:
         with self._lock:
@@ -219,7 +227,7 @@ class Bridge:
         assert self.env.mqtt is not None
         for subject in subjects:
             if subject not in self._announced:
-                message = discovery_message(self.prefix, subject)
+                message = discovery_message(self.prefix, subject, self._availability)
                 if self.env.mqtt.publish(message.topic, message.payload, retain=True):
                     self._announced.add(subject)
 

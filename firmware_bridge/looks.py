@@ -11,6 +11,7 @@ from types import MappingProxyType
 
 from firmware_bridge.errors import ConfigError
 from firmware_bridge.states import STALE, STATES, Subject
+from models import desk_states
 
 EFFECTS: tuple[str, ...] = ("solid", "blink", "pulse", "off")
 _HEX = re.compile(r"#[0-9A-Fa-f]{6}")
@@ -76,17 +77,11 @@ class Look:
 
 
 OFF_LOOK = Look(BLACK, "off")
-# Colour is never the only signal (architecture.md): each lit state also has its own
-# rhythm — calm steady, watch a slow breathe, alert a fast blink, acknowledged a slow
-# blink, stale a very slow dim breathe — so a colour-blind agent can tell them apart.
+# The defaults are the vocabulary's own (models/desk_states.py), so the dashboard shows the
+# very colours the lights do.
 DEFAULT_LOOKS: Mapping[str, Look] = MappingProxyType({
-    "off": OFF_LOOK,
-    "calm": Look(Color.parse("#00FF00"), "solid"),
-    "watch": Look(Color.parse("#FFB000"), "pulse", period_ms=2000),
-    "alert": Look(Color.parse("#FF0000"), "blink", period_ms=400),
-    "acknowledged": Look(Color.parse("#0000FF"), "blink", period_ms=1200),
-    STALE: Look(Color.parse("#FFFFFF"), "pulse", period_ms=4000, brightness=40),
-})
+    state: Look(Color.parse(d.colour), d.effect, d.period_ms, d.brightness)
+    for state, d in desk_states.DEFAULT_LOOKS.items()})
 LOOK_KEYS = ("color", "effect", "period_ms", "brightness")
 
 

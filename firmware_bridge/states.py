@@ -10,9 +10,8 @@ from typing import Any, Literal
 
 from firmware_bridge.errors import BadMessage
 
-STATES: tuple[str, ...] = ("off", "calm", "watch", "alert", "acknowledged")
-STALE = "stale"
-"""Not a desk state: what a light shows when it has heard nothing within its timeout."""
+# the one vocabulary (architecture.md), re-exported for the bridge's modules
+from models.desk_states import STALE, STATES  # noqa: F401
 
 Scope = Literal["desk", "floor", "team"]
 _FORBIDDEN = set("/+#\x00")

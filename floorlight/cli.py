@@ -10,6 +10,7 @@ import pkgutil
 import sys
 
 from floorlight import __version__, commands
+from floorlight.commands._common import ROOTS, fail
 
 
 def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
@@ -63,6 +64,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         return int(args.func(args) or 0)
+    except ROOTS as err:  # the one boundary where our errors become a message
+        return fail(str(err))
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

@@ -44,11 +44,6 @@ class Prediction:
         }
 
 
-def build_pipeline(**params: object) -> TurnClassifier:
-    """The default utterance classifier; ``params`` override its parameters."""
-    return TurnClassifier(**params)
-
-
 class TurnClassifier(ClassifierMixin, BaseEstimator):
     """Two linear heads over one shared feature space.
 

@@ -20,9 +20,9 @@ from sklearn.linear_model import LogisticRegression
 from models.classifier import Prediction
 from models.context import ContextHead, History, remember
 from models.corpus import CUSTOMER_CUES, SEVERITY
+from models.desk_states import STATES  # noqa: F401  (the tracker's states, for its callers)
 from models.lexicon import Lexicon, lexicon_for
 
-STATES = ("off", "calm", "watch", "alert", "acknowledged")
 FEATURES = (
     "escalation_now",
     "escalation_recent",

@@ -49,17 +49,15 @@ def build_service(model: FloorlightModel, lexicon: Lexicon, config: MonitorConfi
 
 def make_link(service: MonitorService, mqtt_url: str) -> MonitorLink:
     config = service.config
-    shard = None if config.shard.count == 1 else service.name
     return MonitorLink(parse_mqtt_url(mqtt_url), prefix=config.prefix,
                        client_id=config.session_id, inbox=service.inbox,
-                       on_connected=service.request_republish, status_name=shard)
+                       on_connected=service.request_republish, service=service.identity)
 
 
 def make_presence(service: MonitorService, mqtt_url: str) -> StandbyPresence:
     config = service.config
-    shard = None if config.shard.count == 1 else service.name
     return StandbyPresence(parse_mqtt_url(mqtt_url), prefix=config.prefix,
-                           client_id=config.session_id, status_name=shard)
+                           client_id=config.session_id, service=service.identity)
 
 
 def take_lease(db_url: str, config: MonitorConfig, *,

@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from monitor.config import ConfigError, MonitorConfig
+from monitor.config import MonitorConfig
+from monitor.errors import MonitorConfigError
 
 STOCK_LIMIT = 1000  # mosquitto's own default for max_queued_messages
 TURNS_PER_AGENT_MINUTE = 12  # about one turn every 5 s per live call, the README's figure
@@ -26,7 +27,7 @@ def broker_limit(conf: Path) -> int:
     try:
         text = conf.read_text(encoding="utf-8", errors="replace")
     except OSError as err:
-        raise ConfigError(f"broker_config {conf}: cannot read ({err.strerror})") from None
+        raise MonitorConfigError(f"broker_config {conf}: cannot read ({err.strerror})") from None
     for key, value in _SETTING.findall(text):
         if key == "include_dir":
             for part in sorted(Path(value).glob("*.conf")):

@@ -27,9 +27,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-
-class ConfigError(ValueError):
-    """A configuration file that cannot be used; the message names the file and the key."""
+from monitor.errors import MonitorConfigError
+from store.services import HEARTBEAT_S
 
 
 @dataclass(frozen=True)
@@ -42,9 +41,9 @@ class Shard:
         try:
             index, count = (int(part) for part in text.split("/"))
         except ValueError:
-            raise ConfigError(f"shard must look like I/N (e.g. 0/2), got {text!r}") from None
+            raise MonitorConfigError(f"shard must look like I/N (e.g. 0/2), got {text!r}") from None
         if count < 1 or not 0 <= index < count:
-            raise ConfigError(f"shard {text!r}: need 0 <= I < N")
+            raise MonitorConfigError(f"shard {text!r}: need 0 <= I < N")
         return cls(index, count)
 
     def __str__(self) -> str:
@@ -65,7 +64,7 @@ class MonitorConfig:
     reorder_wait_s: float = 2.0
     idle_timeout_s: float = 900.0
     ack_poll_s: float = 0.5
-    heartbeat_s: float = 5.0
+    heartbeat_s: float = HEARTBEAT_S
     model_poll_s: float = 2.0  # a promotion reaches the floor within this, plus loading it
     batch_max: int = 512
     per_call_batch_max: int = 16  # a flooding call gets this many turns a batch, others go too
@@ -108,9 +107,9 @@ def _from_toml(path: Path) -> MonitorConfig:
     try:
         data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as err:
-        raise ConfigError(f"{path}: cannot read ({err.strerror})") from None
+        raise MonitorConfigError(f"{path}: cannot read ({err.strerror})") from None
     except tomllib.TOMLDecodeError as err:
-        raise ConfigError(f"{path}: {err}") from None
+        raise MonitorConfigError(f"{path}: {err}") from None
     values: dict[str, Any] = {}
     for key, value in data.items():
         if key == "agents":
@@ -121,27 +120,27 @@ def _from_toml(path: Path) -> MonitorConfig:
             values[key] = _checked(path, key, value)
         else:
             known = ", ".join(sorted([*_SCALARS, "agents", "shard"]))
-            raise ConfigError(f"{path}: unknown key {key!r} (known: {known})")
+            raise MonitorConfigError(f"{path}: unknown key {key!r} (known: {known})")
     return MonitorConfig(**values)
 
 
 def _checked(path: Path, key: str, value: Any) -> Any:
     expected = _TYPES[_SCALARS[key]]
     if isinstance(value, bool) and expected is not bool:
-        raise ConfigError(f"{path}: {key} must be {_SCALARS[key]}, got {value!r}")
+        raise MonitorConfigError(f"{path}: {key} must be {_SCALARS[key]}, got {value!r}")
     if not isinstance(value, expected):
-        raise ConfigError(f"{path}: {key} must be {_SCALARS[key]}, got {value!r}")
+        raise MonitorConfigError(f"{path}: {key} must be {_SCALARS[key]}, got {value!r}")
     if isinstance(value, int | float) and not isinstance(value, bool) and value <= 0:
-        raise ConfigError(f"{path}: {key} must be positive, got {value!r}")
+        raise MonitorConfigError(f"{path}: {key} must be positive, got {value!r}")
     return float(value) if _SCALARS[key] == "float" else value
 
 
 def _agents(path: Path, table: Any) -> dict[str, AgentPlace]:
     if not isinstance(table, dict):
-        raise ConfigError(f"{path}: agents must be a table of [agents.<agent_id>]")
+        raise MonitorConfigError(f"{path}: agents must be a table of [agents.<agent_id>]")
     places = {}
     for agent, entry in table.items():
         if not isinstance(entry, dict) or set(entry) - {"desk", "team"}:
-            raise ConfigError(f"{path}: agents.{agent} takes only desk and team")
+            raise MonitorConfigError(f"{path}: agents.{agent} takes only desk and team")
         places[agent] = AgentPlace(entry.get("desk"), entry.get("team"))
     return places

@@ -41,6 +41,7 @@ from monitor.events import (
 )
 from monitor.floor import DeskState, off_desk
 from monitor.redact import decode_escapes, redact
+from store.values import utc
 
 log = logging.getLogger("floorlight.monitor")
 
@@ -652,11 +653,6 @@ def rejected_key(raw: bytes | str | dict | Event) -> str:
     if not isinstance(raw, bytes):
         raw = (raw if isinstance(raw, str) else repr(raw)).encode("utf-8", "surrogatepass")
     return "rejected:" + hashlib.sha256(raw).hexdigest()
-
-
-def utc(ts: datetime) -> datetime:
-    """SQLite hands back naive times; everything here is UTC."""
-    return ts if ts.tzinfo else ts.replace(tzinfo=UTC)
 
 
 def pending_row(u: Utterance, text: str) -> dict:

@@ -22,11 +22,11 @@ from typing import Annotated, Any, Literal
 import msgspec
 from msgspec.structs import force_setattr
 
-from models.corpus import MAX_T, loads
-from models.text import LANGS, clean_text
+from models.corpus import MAX_T, SPEAKERS, loads  # the label contract's speakers and
+from models.text import LANGS, clean_text  # languages (labels.md): one home each
+from monitor.errors import MonitorError
 
 VERSION = 1
-SPEAKERS = ("agent", "customer")
 MAX_EVENT_BYTES = 4_000_000  # a 1 MB transcript is parsed so its seq is known, then rejected
 MAX_ID = 128
 MAX_SEQ = 1_000_000  # turns in one call: far beyond any real call, far inside every integer column
@@ -41,7 +41,7 @@ Seconds = Annotated[float, msgspec.Meta(ge=0.0, le=MAX_T)]  # the corpus's rule:
 Lang = Literal[LANGS]
 
 
-class EventRejected(Exception):
+class EventRejected(MonitorError):
     """An event that cannot be applied; ``reason`` says why, the ids say which."""
 
     def __init__(self, reason: str, *, event_id: str | None = None, call_id: str | None = None):

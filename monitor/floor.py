@@ -8,13 +8,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-STATES = ("off", "calm", "watch", "alert", "acknowledged")
-# "worst unacknowledged": an acknowledged desk is being handled, so it does not raise the floor
-_SEVERITY = {"off": 0, "acknowledged": 0, "calm": 1, "watch": 2, "alert": 3}
-
-
-def iso(ts: datetime) -> str:
-    return ts.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+from models.desk_states import STATES, worst_unacknowledged
+from store.values import iso
 
 
 @dataclass(frozen=True)
@@ -61,9 +56,7 @@ def off_desk(desk_id: str, ts: datetime) -> DeskState:
 def summary(states: Iterable[str], ts: datetime, team: str | None = None) -> dict:
     """The worst unacknowledged state and the count per state (for supervisors' lights)."""
     counts = Counter(states)
-    worst = max(counts, key=lambda s: _SEVERITY.get(s, 0), default="off")
-    if _SEVERITY.get(worst, 0) == 0:
-        worst = "off"
+    worst = worst_unacknowledged(counts)
     body = {"v": 1, "state": worst, "counts": {s: counts.get(s, 0) for s in STATES},
             "desks": sum(counts.values()), "ts": iso(ts)}
     if team is not None:

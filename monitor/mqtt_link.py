@@ -26,8 +26,7 @@ import ssl
 import threading
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
-from urllib.parse import parse_qs, unquote, urlsplit
+from dataclasses import replace
 
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
@@ -37,6 +36,10 @@ from paho.mqtt.reasoncodes import ReasonCode
 
 from monitor.engine import Incoming
 from monitor.inbox import FairInbox
+from store.mqtt_url import MqttUrl, MqttUrlError, parse_mqtt_url  # noqa: F401
+from store.services import ServiceId, monitor
+
+LONE_MONITOR = monitor()
 
 log = logging.getLogger("floorlight.monitor.mqtt")
 SESSION_EXPIRY_S = 7 * 24 * 3600
@@ -44,59 +47,23 @@ SESSION_TAKEN_OVER = 142  # MQTT 5 reason code; mosquitto 2.0 just closes the so
 DISCONNECT_WITH_WILL = 4  # leave as if dead: the broker publishes our "offline" will
 
 
-class MqttUrlError(ValueError):
-    pass
-
-
-@dataclass(frozen=True)
-class MqttSettings:
-    host: str
-    port: int
-    username: str | None = None
-    password: str | None = None
-    tls: bool = False
-    ca_file: str | None = None
-
-    def __repr__(self) -> str:  # never show the password, not even in a traceback
-        return f"MqttSettings(host={self.host!r}, port={self.port}, tls={self.tls})"
-
-    @property
-    def safe_url(self) -> str:
-        user = f"{self.username}:***@" if self.username else ""
-        return f"{'mqtts' if self.tls else 'mqtt'}://{user}{self.host}:{self.port}"
-
-
-def parse_mqtt_url(url: str) -> MqttSettings:
-    """``mqtt://[user:pass@]host[:port]`` or ``mqtts://…[?ca=/path/ca.pem]`` (TLS, 8883)."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("mqtt", "mqtts"):
-        raise MqttUrlError("MQTT URL must start with mqtt:// or mqtts://")
-    tls = parts.scheme == "mqtts"
-    try:
-        port = parts.port or (8883 if tls else 1883)
-    except ValueError:
-        raise MqttUrlError("MQTT URL has a bad port") from None
-    if not parts.hostname:
-        raise MqttUrlError("MQTT URL has no host")
-    ca = parse_qs(parts.query).get("ca", [None])[0]
-    return MqttSettings(parts.hostname, port,
-                        unquote(parts.username) if parts.username else None,
-                        unquote(parts.password) if parts.password else None, tls, ca)
+# The grammar has one home; the monitor's names for it stay importable from here.
+MqttSettings = MqttUrl
 
 
 class MonitorLink:
     def __init__(self, settings: MqttSettings, *, prefix: str, client_id: str,
                  inbox: FairInbox, on_connected: Callable[[], None],
-                 status_name: str | None = None) -> None:
-        """``status_name``: a shard worker's name, so each worker has its own availability
-        topic (``<prefix>/monitor/<name>/status``) and one worker's last will does not mark
-        the others offline."""
+                 service: ServiceId = LONE_MONITOR) -> None:
+        """``service``: who this is (``store/services.py`` names its availability topic), so
+        each shard worker has its own and one worker's last will does not mark the others
+        offline."""
         self.settings, self.prefix, self.inbox = settings, prefix, inbox
         self._on_connected = on_connected
         self._generation = 0  # message ids are per connection: never ack an old one
         self._lock = threading.Lock()
-        base = f"{prefix}/monitor/{status_name + '/' if status_name else ''}"
-        self.status_topic, self.owner_topic = f"{base}status", f"{base}owner"
+        self.status_topic = service.status_topic(prefix)
+        self.owner_topic = self.status_topic.rsplit("/", 1)[0] + "/owner"
         self.client_id = client_id
         self._me = {"instance": uuid.uuid4().hex, "pid": os.getpid(),
                     "host": socket.gethostname()}
@@ -234,9 +201,9 @@ class StandbyPresence:
     waits, ``offline`` as its will and when it stops waiting."""
 
     def __init__(self, settings: MqttSettings, *, prefix: str, client_id: str,
-                 status_name: str | None = None) -> None:
+                 service: ServiceId = LONE_MONITOR) -> None:
         self.settings = settings
-        self.topic = f"{prefix}/monitor/{status_name + '/' if status_name else ''}standby"
+        self.topic = replace(service, standby=True).status_topic(prefix)
         client = mqtt.Client(CallbackAPIVersion.VERSION2,
                              client_id=f"{client_id}-standby-{uuid.uuid4().hex[:8]}",
                              protocol=mqtt.MQTTv5)

@@ -693,18 +693,3 @@ class RedactLogs(logging.Filter):
                 logging.Formatter().formatException(record.exc_info))).text
         return True
 
-
-class Redactor:
-    """``Redactor(enabled=config.redact).redact(text)`` returns the text to score and store
-    (the same string object when there is nothing to replace); a thin wrapper of
-    :func:`redact`."""
-
-    def __init__(self, config: RedactConfig = DEFAULT, *, enabled: bool = True) -> None:
-        self.config = config
-        self.enabled = enabled
-
-    def redact(self, text: str) -> str:
-        return redact(text, self.config).text if self.enabled else text
-
-    def details(self, text: str) -> Redacted:
-        return redact(text, self.config) if self.enabled else Redacted(text, ())

@@ -18,7 +18,9 @@ from monitor.engine import Changes, Engine, Incoming
 from monitor.floor import same_summary, summary
 from monitor.inbox import FairInbox
 from monitor.model_watch import ModelWatcher, SwapRefused
+from store import services
 from store.lease import LeaseLost
+from store.services import ServiceId
 from store.writer import StoreWriter
 
 log = logging.getLogger("floorlight.monitor")
@@ -52,9 +54,13 @@ class MonitorService:
         self.batches = 0
 
     @property
+    def identity(self) -> ServiceId:
+        return services.monitor(self.config.shard.index, self.config.shard.count)
+
+    @property
     def name(self) -> str:
-        shard = self.config.shard
-        return "monitor" if shard.count == 1 else f"monitor-{shard.index}of{shard.count}"
+        """This worker's row in table ``services``."""
+        return self.identity.row_name
 
     def resume(self) -> None:
         """Pick up open calls, held-back utterances and desk states from the store."""
@@ -254,7 +260,8 @@ class MonitorService:
     def _heartbeat(self, status: str) -> None:
         info = {"pid": os.getpid(), "open_calls": len(self.engine.calls),
                 "desks": len(self.engine.desks), "backlog": len(self.inbox),
-                "shard": str(self.config.shard), **self._model_health(),
+                "shard": str(self.config.shard), "heartbeat_s": self.config.heartbeat_s,
+                **self._model_health(),
                 "mqtt": self.publisher is not None, **self.engine.counters}
         self.writer.heartbeat(self.name, status, info, datetime.now(UTC))
 

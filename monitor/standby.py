@@ -14,6 +14,7 @@ import os
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from monitor.mqtt_link import MonitorLink, StandbyPresence, taken_over_message
@@ -111,6 +112,6 @@ def _be_active(service: MonitorService, lease: PostgresLease, stop: threading.Ev
 
 def _standby_row(service: MonitorService, status: str, holder: str) -> None:
     info = {"pid": os.getpid(), "shard": str(service.config.shard), "active": holder,
-            "model": service.engine.model.version}
-    service.writer.passive_heartbeat(f"{service.name}-standby", status, info,
-                                     datetime.now(UTC))
+            "model": service.engine.model.version, "heartbeat_s": service.config.heartbeat_s}
+    name = replace(service.identity, standby=True).row_name
+    service.writer.passive_heartbeat(name, status, info, datetime.now(UTC))

@@ -52,7 +52,7 @@ SERVER_GIVE_UP_S = 10
 """The server ends a silent lease connection (and so frees the lease) after about this long."""
 
 
-class LeaseLost(Exception):
+class LeaseLost(StoreError):
     """This monitor no longer holds its lease: it must stop being active at once."""
 
 

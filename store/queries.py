@@ -19,6 +19,7 @@ from sqlalchemy import Engine, Integer, and_, case, cast, func, inspect, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
+from models.corpus import SEVERITY  # labels.md's cue order: the alert queue sorts by it
 from store.errors import StoreError
 from store.facts import LIVE, TECHNIQUES
 from store.schema import (
@@ -33,19 +34,6 @@ from store.schema import (
     utterances,
 )
 from store.values import json_dict, utc
-
-# labels.md: cue severity, most severe first (the alert queue sorts by it).
-SEVERITY = (
-    "legal_or_media_threat",
-    "abuse",
-    "supervisor_request",
-    "complaint_threat",
-    "churn_threat",
-    "compensation_dispute",
-    "repeat_contact",
-    "agent_misconduct",
-)
-
 
 # --- is the store usable? ------------------------------------------------------------------
 

@@ -1,5 +1,6 @@
-"""Reading stored values back the same way everywhere: datetimes as aware UTC (SQLite hands
-them back naive) and JSON columns as dicts (a text column on some backends)."""
+"""Times and stored values, the same way everywhere: datetimes as aware UTC (SQLite hands
+them back naive), times written as events.md writes them, and JSON columns as dicts (a text
+column on some backends). The one home of the time helpers: import them, don't copy them."""
 
 from __future__ import annotations
 
@@ -12,6 +13,11 @@ def utc(value: datetime | None) -> datetime | None:
     if value is None:
         return None
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def iso(ts: datetime) -> str:
+    """A time as events.md writes it: ISO 8601 to the millisecond, UTC as ``Z``."""
+    return ts.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def json_dict(value: object) -> dict:

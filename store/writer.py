@@ -5,7 +5,6 @@ however often it is delivered."""
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
@@ -16,6 +15,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from store import facts
 from store.lease import PostgresLease
+from store.retry import until_it_lands
 from store.schema import (
     alerts,
     calls,
@@ -181,38 +181,31 @@ class StoreWriter:
     # --- retries -----------------------------------------------------------------------------
 
     def _retry(self, work: Callable[[Connection], Any], *, transaction: bool = False) -> Any:
-        delay = 0.05
-        while True:
-            try:
-                if transaction:
-                    with self.engine.begin() as conn:
-                        if self.lease is not None:
-                            self.lease.fence(conn)
-                        return work(conn)
-                with self.engine.connect() as conn:
+        """``work`` until it lands: transient errors (``store/retry.py``, by type) are waited
+        out with the one backoff policy; anything else raises."""
+
+        def attempt() -> Any:
+            if transaction:
+                with self.engine.begin() as conn:
+                    if self.lease is not None:
+                        self.lease.fence(conn)
                     return work(conn)
-            except (OperationalError, DBAPIError) as err:
-                if not _transient(err):
-                    raise
-                if self.lease is not None:
-                    self.lease.check()  # a monitor that lost its lease stops waiting here
-                log.error("store unavailable (%s); retrying in %.2f s", _short(err), delay)
-                time.sleep(delay)
-                delay = min(delay * 2, self.max_backoff_s)
+            with self.engine.connect() as conn:
+                return work(conn)
+
+        return until_it_lands(attempt, cap_s=self.max_backoff_s, before_wait=self._waiting)
+
+    def _waiting(self, err: BaseException, delay: float) -> None:
+        if self.lease is not None:
+            self.lease.check()  # a monitor that lost its lease stops waiting here
+        log.error("store unavailable (%s); retrying in %.2f s", _short(err), delay)
 
 
 def _full_call(row: dict) -> dict:
     return {c: row.get(c) for c in CALL_COLUMNS if c in row}
 
 
-def _transient(err: DBAPIError) -> bool:
-    text = str(err.orig).lower()
-    return bool(err.connection_invalidated) or any(
-        s in text for s in ("locked", "busy", "connection", "terminating", "timeout", "server",
-                            "full", "disk i/o", "readonly"))
-
-
-def _short(err: Exception) -> str:
+def _short(err: BaseException) -> str:
     return str(getattr(err, "orig", err)).splitlines()[0][:200]
 
 

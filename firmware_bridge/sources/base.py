@@ -18,6 +18,10 @@ class StateSink(Protocol):
 
     def on_bad_message(self, where: str, error: str) -> None: ...
 
+    # Optional (a source calls it only if the sink has it):
+    # ``on_availability(topics)``: the monitors' availability topics changed (a scale-out
+    # was seen), so Home Assistant's discovery must be announced again.
+
 
 class DeskStateSource(Protocol):
     def start(self, sink: StateSink) -> None: ...

@@ -14,12 +14,12 @@ import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from urllib.parse import unquote, urlsplit
 
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
 from firmware_bridge.errors import ConfigError
+from store import mqtt_url
 
 Handler = Callable[[str, bytes, bool], None]
 """Called with (topic, payload, retained) on paho's network thread: must not block."""
@@ -41,6 +41,7 @@ class MqttSettings:
     username: str | None = None
     password: str | None = None
     tls: bool = False
+    ca_file: str | None = None
     client_id: str = ""
     keepalive: int = 30
     reconnect_min_s: float = 0.5
@@ -54,20 +55,14 @@ class MqttSettings:
 
 
 def parse_mqtt_url(url: str, *, client_id: str = "") -> MqttSettings:
-    """``mqtt://[user:pass@]host[:port]`` or ``mqtts://…`` (TLS, default port 8883)."""
-    parts = urlsplit(url if "://" in url else f"mqtt://{url}")
-    if parts.scheme not in ("mqtt", "mqtts", "tcp", "ssl"):
-        raise ConfigError(f"MQTT URL must start with mqtt:// or mqtts://, got {url!r}",
-                          key="mqtt")
-    tls = parts.scheme in ("mqtts", "ssl")
+    """The bridge's connection settings from an MQTT URL (the grammar: ``store/mqtt_url.py``)."""
     try:
-        port = parts.port or (8883 if tls else 1883)
-    except ValueError as err:
-        raise ConfigError(f"bad port in MQTT URL {url!r}", key="mqtt") from err
-    return MqttSettings(host=parts.hostname or "", port=port,
-                        username=unquote(parts.username) if parts.username else None,
-                        password=unquote(parts.password) if parts.password else None,
-                        tls=tls, client_id=client_id)
+        parsed = mqtt_url.parse_mqtt_url(url)
+    except mqtt_url.MqttUrlError as err:
+        raise ConfigError(str(err), key="mqtt") from None
+    return MqttSettings(host=parsed.host, port=parsed.port, username=parsed.username,
+                        password=parsed.password, tls=parsed.tls, ca_file=parsed.ca_file,
+                        client_id=client_id)
 
 
 class MqttLink:
@@ -89,7 +84,7 @@ class MqttLink:
         if settings.username:
             self._client.username_pw_set(settings.username, settings.password)
         if settings.tls:
-            self._client.tls_set(cert_reqs=ssl.CERT_REQUIRED)
+            self._client.tls_set(ca_certs=self.settings.ca_file, cert_reqs=ssl.CERT_REQUIRED)
         if will:
             self._client.will_set(will.topic, will.payload, qos=1, retain=will.retain)
         self._client.on_connect = self._on_connect

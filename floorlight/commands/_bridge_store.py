@@ -21,16 +21,15 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from firmware_bridge.errors import BadMessage, ConfigError
 from firmware_bridge.states import StateUpdate, Subject
 from monitor.floor import summary
+from store import services as services_registry
 from store.db import make_engine, redact_url
 from store.errors import StoreError
+from store.queries import ServiceRow
 from store.schema import desk_states, services
+from store.values import iso, json_dict, utc
 
 POLL_S = 0.25
 """How often the bridge reads ``desk_states``: a state change reaches a light within this."""
-
-MONITOR_SILENT_S = 30.0
-"""A monitor whose heartbeat row (table ``services``, every 5 s) is older than this is
-taken for dead: its desk states are no longer fresh, and the lights go stale."""
 
 COLUMNS = (desk_states.c.desk_id, desk_states.c.agent_id, desk_states.c.team,
            desk_states.c.state, desk_states.c.reason, desk_states.c.ts)
@@ -43,10 +42,7 @@ def _query_only(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _iso(ts: datetime | None) -> str:
-    if ts is None:
-        return ""
-    # SQLite hands back naive datetimes; the store writes UTC
-    return _aware(ts).astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return "" if ts is None else iso(utc(ts))  # type: ignore[arg-type]
 
 
 class StoreDeskStates:
@@ -68,13 +64,12 @@ class StoreDeskStates:
         try:
             with engine.connect() as conn:
                 rows = [dict(r) for r in conn.execute(select(*COLUMNS)).mappings()]
-                monitors = conn.execute(select(services.c.status, services.c.updated_at)
-                                        .where(services.c.name.like("monitor%"))).all()
+                heartbeats = conn.execute(select(services)).all()
         except SQLAlchemyError as err:
             reason = getattr(err, "orig", None) or err
             raise StoreError(f"cannot read desk states from {redact_url(self.url)}: "
                              f"{reason}") from err
-        check_monitor(monitors, datetime.now(UTC))
+        check_monitors(heartbeats, datetime.now(UTC))
         for row in rows:
             row["ts"] = _iso(row["ts"])
         return [*rows, *summaries(rows)]
@@ -98,21 +93,15 @@ class StoreDeskStates:
             self._engine.dispose()
 
 
-def check_monitor(monitors: list[Any], now: datetime) -> None:
-    """Raise StoreError unless some monitor is online and heard from recently. A store with
-    no monitor rows at all (states written by something else) is taken as it is."""
-    if not monitors:
-        return
-    fresh = [m for m in monitors if m.status == "online" and m.updated_at is not None
-             and (now - _aware(m.updated_at)).total_seconds() < MONITOR_SILENT_S]
-    if not fresh:
-        newest = max((_aware(m.updated_at) for m in monitors if m.updated_at), default=None)
-        raise StoreError(f"the monitor is offline (last heard {_iso(newest) or 'never'}): "
-                         "desk states are not fresh")
-
-
-def _aware(ts: datetime) -> datetime:
-    return ts if ts.tzinfo is not None else ts.replace(tzinfo=UTC)
+def check_monitors(rows: list[Any], now: datetime) -> None:
+    """Raise StoreError unless every monitor worker the floor needs is online and heard from
+    recently (the registry's judgement, ``store/services.py``). A store with no monitor rows
+    at all (states written by something else) is taken as it is."""
+    heard = services_registry.from_rows(
+        ServiceRow(r.name, r.status, json_dict(r.info), utc(r.updated_at)) for r in rows)
+    floor = services_registry.liveness(heard, now)
+    if not floor.fresh:
+        raise StoreError(f"desk states are not fresh: {floor.problem()}")
 
 
 def summaries(rows: Iterable[dict[str, Any]]) -> list[StateUpdate]:

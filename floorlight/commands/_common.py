@@ -8,8 +8,16 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from firmware_bridge.errors import LightError
 from floorlight import settings
 from models.errors import ModelError
+from monitor.errors import MonitorError
+from store.errors import StoreError
+
+ROOTS: tuple[type[Exception], ...] = (ModelError, StoreError, MonitorError, LightError)
+"""Each package's one root exception: what a command may raise for a person to act on. The
+CLI (``floorlight/cli.py``) prints any of them as one line and exits 2; anything else is a
+bug and keeps its traceback."""
 
 if TYPE_CHECKING:  # loading models pulls in scikit-learn: only commands that score pay for it
     from models.artifacts import FloorlightModel
@@ -46,8 +54,8 @@ def fail(message: str, code: int = 2) -> int:
 
 
 def run_guarded(func, *args: object) -> int:
-    """Run a command body; a :class:`ModelError` becomes a one-line message and exit 2."""
+    """Run a command body; a package's error (:data:`ROOTS`) becomes one line and exit 2."""
     try:
         return int(func(*args) or 0)
-    except ModelError as err:
+    except ROOTS as err:
         return fail(str(err))

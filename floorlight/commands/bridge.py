@@ -101,6 +101,7 @@ def _run(args: argparse.Namespace) -> int:
     from firmware_bridge.drivers.base import BuildEnv
     from firmware_bridge.drivers.virtual_driver import VirtualBoard
     from firmware_bridge.transports.mqtt_link import MqttLink, Will, parse_mqtt_url
+    from store.services import BRIDGE_ID
 
     config = build_config(args)
     lights_dir = settings.home_dir() / "lights"
@@ -113,7 +114,7 @@ def _run(args: argparse.Namespace) -> int:
     link = None
     if config.mqtt_url:
         link = MqttLink(parse_mqtt_url(config.mqtt_url),
-                        will=Will(f"{config.prefix}/bridge/status", "offline"), logger=log)
+                        will=Will(BRIDGE_ID.status_topic(config.prefix), "offline"), logger=log)
     source = _source(args, config.prefix, link, log)
     env = BuildEnv(prefix=config.prefix, heartbeat_s=config.heartbeat_s, ttl_s=config.ttl_s,
                    mqtt=link, virtual=VirtualBoard(config.virtual_file, logger=log), logger=log)

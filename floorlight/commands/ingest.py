@@ -13,9 +13,7 @@ from tqdm import tqdm
 
 from floorlight.commands._common import fail
 from floorlight.commands._monitoring import add_store_arguments, setup
-from models.errors import ModelError
 from monitor.app import import_events
-from monitor.config import ConfigError
 from monitor.engine import Incoming
 from store.db import redact_url
 from store.errors import StoreError
@@ -34,8 +32,6 @@ def _run(args: argparse.Namespace) -> int:
         stream = sys.stdin.buffer if args.input == "-" else open(args.input, "rb")  # noqa: SIM115
     except OSError as err:
         return fail(f"{args.input}: {err.strerror}")
-    except (ConfigError, ModelError, StoreError) as err:
-        return fail(str(err))
     total = None if args.input == "-" else os.fstat(stream.fileno()).st_size
     name = "stdin" if args.input == "-" else args.input
     with stream, tqdm(total=total, unit="B", unit_scale=True, desc="ingest",

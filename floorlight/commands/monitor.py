@@ -17,11 +17,7 @@ from floorlight.commands._common import fail, model_path
 from floorlight.commands._monitoring import add_store_arguments, setup
 from floorlight.credentials import add_url_arguments
 from models.artifacts import registry_of
-from models.errors import ModelError
 from monitor.app import build_service, read_events, serve, take_lease
-from monitor.config import ConfigError
-from monitor.mqtt_link import MqttUrlError
-from store.errors import StoreError
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -35,13 +31,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     mqtt_url = args.mqtt or settings.default_mqtt_url()
-    try:
-        model, lexicon, config, db_url = setup(args)
-        lease = take_lease(db_url, config, standby=bool(mqtt_url))
-        service = build_service(model, lexicon, config, db_url=db_url, mqtt_url=mqtt_url,
-                                registry=registry_of(model_path(args.model)))
-    except (ConfigError, MqttUrlError, ModelError, StoreError) as err:
-        return fail(str(err))
+    # a bad setting, URL, model or store raises its package's error: one line (floorlight/cli.py)
+    model, lexicon, config, db_url = setup(args)
+    lease = take_lease(db_url, config, standby=bool(mqtt_url))
+    service = build_service(model, lexicon, config, db_url=db_url, mqtt_url=mqtt_url,
+                            registry=registry_of(model_path(args.model)))
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())

@@ -164,5 +164,11 @@ def test_home_assistant_discovery_config() -> None:
     assert message.topic == "homeassistant/sensor/floorlight/desk_d-17/config" and message.retain
     config = json.loads(message.payload)
     assert config["state_topic"] == "floorlight/desk/d-17/state"
-    assert config["availability_topic"] == "floorlight/monitor/status"
+    assert [a["topic"] for a in config["availability"]] == ["floorlight/monitor/status"]
     assert config["options"] == ["off", "calm", "watch", "alert", "acknowledged"]
+    sharded = json.loads(discovery_message("floorlight", Subject("desk", "d-17"), (
+        "floorlight/monitor/monitor-0of2/status", "floorlight/monitor/monitor-1of2/status",
+    )).payload)
+    assert config["availability_mode"] == sharded["availability_mode"] == "all"
+    assert [a["topic"] for a in sharded["availability"]] == [
+        "floorlight/monitor/monitor-0of2/status", "floorlight/monitor/monitor-1of2/status"]

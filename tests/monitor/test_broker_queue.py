@@ -10,7 +10,8 @@ import pytest
 
 from monitor.app import build_service
 from monitor.broker_queue import STOCK_LIMIT, broker_limit, needed, queue_warning
-from monitor.config import ConfigError, MonitorConfig, load_config
+from monitor.config import MonitorConfig, load_config
+from monitor.errors import MonitorConfigError
 
 SHIPPED = Path(__file__).resolve().parents[2] / "monitor" / "mosquitto.conf"
 
@@ -47,7 +48,7 @@ def test_no_floor_size_means_nothing_to_compare_and_no_noise():
 
 
 def test_an_unreadable_broker_config_is_a_config_error(tmp_path):
-    with pytest.raises(ConfigError, match=r"broker_config .*missing\.conf: cannot read"):
+    with pytest.raises(MonitorConfigError, match=r"broker_config .*missing\.conf: cannot read"):
         queue_warning(MonitorConfig(floor_agents=5,
                                     broker_config=str(tmp_path / "missing.conf")))
 
