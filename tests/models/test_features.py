@@ -30,6 +30,10 @@ def featurizer(trained_registry):
 
 
 def test_char_tfidf_matches_sklearn_on_the_corpus(featurizer, texts):
+    from models.features import _char_index
+
+    assert featurizer.char_vectorizer_.ngram_range[1] == 4
+    assert _char_index(featurizer.char_vectorizer_) is not None  # the fast path, not sklearn's
     expected = featurizer.char_vectorizer_.transform(texts)
     got = char_tfidf(featurizer.char_vectorizer_, texts)
     assert got.shape == expected.shape and got.nnz == expected.nnz
