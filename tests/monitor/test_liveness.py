@@ -16,6 +16,7 @@ from firmware_bridge.sources.polling import PollingSource
 from floorlight.commands._bridge_store import StoreDeskStates
 from store.db import open_store
 from tests.bridge.bridges import mqtt_bridge, plain_bridge
+from tests.dashboard.hostile import rendered_text
 from tests.monitor.mqtt import Peer, start_monitor, stop, wait_for
 
 pytestmark = pytest.mark.slow
@@ -33,7 +34,7 @@ def banner(monkeypatch: pytest.MonkeyPatch, url: str, home: Path) -> list[str]:
     at.session_state["supervisor"] = "Mei"
     at.run()
     assert not at.exception
-    said = [w.value for w in at.warning] + [i.value for i in at.info]
+    said = [rendered_text(w.value) for w in at.warning] + [rendered_text(i.value) for i in at.info]
     return [m for m in said if any(word in m.lower() for word in (
         "monitor worker", "monitor has registered", "monitor is offline", "from the monitor"))]
 
