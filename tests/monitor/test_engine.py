@@ -236,8 +236,8 @@ def test_a_restarted_engine_resumes_open_calls_exactly(make_engine, writer):
     stored = rows(writer, select(utterances).order_by(utterances.c.seq))
     expected = [u for batch in reference for u in batch]
     assert [r["seq"] for r in stored] == [0, 1, 2, 3, 4, 5]
-    assert [r["risk"] for r in stored] == [u["risk"] for u in expected]
-    assert [r["state"] for r in stored] == [u["state"] for u in expected]
+    assert [r["risk"] for r in stored] == [u.risk for u in expected]
+    assert [r["state"] for r in stored] == [u.state for u in expected]
     assert first.counters["gaps"] == 0  # seq 3 was only late, never skipped
     assert second.counters["duplicates"] == 1 and not any(
         r.startswith("duplicate") for r in reasons(writer))
