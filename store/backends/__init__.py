@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from types import ModuleType
 from typing import Protocol, cast
 
-from sqlalchemy import ColumnElement, Connection, Executable, Table
+from sqlalchemy import ColumnElement, Connection, Engine, Executable, Table
 
 from store.errors import StoreError
 
@@ -38,6 +38,10 @@ class Backend(Protocol):
 
     def whole_number(self, value: ColumnElement) -> ColumnElement:
         """``value`` truncated to an integer (the cast that truncates differs per backend)."""
+        ...
+
+    def read_only(self, engine: Engine) -> Engine:
+        """``engine`` made unable to write (for readers such as the bridge's store source)."""
         ...
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, Executable, Integer, Table, cast, func
+from sqlalchemy import ColumnElement, Engine, Executable, Integer, Table, cast, func
 from sqlalchemy.dialects.postgresql import insert
 
 
@@ -20,3 +20,7 @@ def insert_new(table: Table, keys: Sequence[str]) -> Executable:
 
 def whole_number(value: ColumnElement) -> ColumnElement:
     return cast(func.floor(value), Integer)  # PostgreSQL's CAST rounds: floor first
+
+
+def read_only(engine: Engine) -> Engine:
+    return engine.execution_options(postgresql_readonly=True)

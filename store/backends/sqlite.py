@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import ColumnElement, Executable, Integer, Table, cast
+from sqlalchemy import ColumnElement, Engine, Executable, Integer, Table, cast, event
 from sqlalchemy.dialects.sqlite import insert
 
 
@@ -20,3 +21,14 @@ def insert_new(table: Table, keys: Sequence[str]) -> Executable:
 
 def whole_number(value: ColumnElement) -> ColumnElement:
     return cast(value, Integer)  # SQLite's CAST truncates toward zero
+
+
+def read_only(engine: Engine) -> Engine:
+    event.listen(engine, "connect", _query_only)
+    return engine
+
+
+def _query_only(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA query_only=ON")
+    cursor.close()

@@ -33,7 +33,8 @@ def banner(monkeypatch: pytest.MonkeyPatch, url: str, home: Path) -> list[str]:
     at.session_state["supervisor"] = "Mei"
     at.run()
     assert not at.exception
-    said = [w.value for w in at.warning] + [i.value for i in at.info]
+    # messages are markdown with their values escaped (common.tr): read them as shown
+    said = [m.value.replace("\\", "") for m in [*at.warning, *at.info]]
     return [m for m in said if any(word in m.lower() for word in (
         "monitor worker", "monitor has registered", "monitor is offline", "from the monitor"))]
 

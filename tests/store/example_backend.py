@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, Executable, Table
+from sqlalchemy import ColumnElement, Engine, Executable, Table
 
 from store.backends import sqlite
 
@@ -26,3 +26,8 @@ def insert_new(table: Table, keys: Sequence[str]) -> Executable:
 def whole_number(value: ColumnElement) -> ColumnElement:
     built.append("whole_number")
     return sqlite.whole_number(value)
+
+
+def read_only(engine: Engine) -> Engine:
+    built.append("read_only")
+    return sqlite.read_only(engine)
