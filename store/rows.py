@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
+from functools import cache
 from typing import Any, Protocol
 
 from sqlalchemy import Table
@@ -153,7 +154,12 @@ TABLES: dict[type, Table] = {
 def values(row: Any) -> dict[str, Any]:
     """A row as the column values SQLAlchemy takes (shallow: JSON values are not copied, as
     ``dataclasses.asdict`` would)."""
-    return {f.name: getattr(row, f.name) for f in fields(row)}
+    return {name: getattr(row, name) for name in _names(type(row))}
+
+
+@cache
+def _names(kind: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(kind))  # once per row kind, not once per row
 
 
 class Batch(Protocol):
