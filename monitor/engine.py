@@ -18,7 +18,7 @@ import logging
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Protocol
 from zlib import crc32
@@ -41,6 +41,14 @@ from monitor.events import (
 )
 from monitor.floor import DeskState, off_desk
 from monitor.redact import decode_escapes, redact
+from store.rows import (
+    AlertRow,
+    CallRow,
+    DeadLetterRow,
+    PendingRow,
+    SeenRow,
+    UtteranceRow,
+)
 from store.values import utc
 
 log = logging.getLogger("floorlight.monitor")
@@ -71,16 +79,16 @@ class Incoming:
 class Changes:
     """Everything one batch changes in the store, and the desk states to publish."""
 
-    seen: list[dict] = field(default_factory=list)
-    calls: dict[str, dict] = field(default_factory=dict)
-    utterances: list[dict] = field(default_factory=list)
-    alerts: list[dict] = field(default_factory=list)
+    seen: list[SeenRow] = field(default_factory=list)
+    calls: dict[str, CallRow] = field(default_factory=dict)
+    utterances: list[UtteranceRow] = field(default_factory=list)
+    alerts: list[AlertRow] = field(default_factory=list)
     alerts_closed: list[tuple[str, datetime]] = field(default_factory=list)
     acks_applied: list[int] = field(default_factory=list)
     csat: list[tuple[str, int]] = field(default_factory=list)
     desks: dict[str, DeskState] = field(default_factory=dict)
-    dead: list[dict] = field(default_factory=list)
-    pending_add: list[dict] = field(default_factory=list)
+    dead: list[DeadLetterRow] = field(default_factory=list)
+    pending_add: list[PendingRow] = field(default_factory=list)
     pending_remove: list[str] = field(default_factory=list)
 
     def __bool__(self) -> bool:
@@ -311,7 +319,7 @@ class Engine:
                 self.counters["duplicates"] += 1
                 continue
             seen.add(key)
-            changes.seen.append({"event_id": key, "received_at": now})
+            changes.seen.append(SeenRow(key, now))
             self._dead(changes, now, item.source, err.reason, err.event_id, err.call_id,
                        item.raw)
 
@@ -517,16 +525,16 @@ class Engine:
             call.first_alert_index = call.first_alert_index if call.first_alert_index \
                 is not None else index
             changes.alerts.append(self._alert_row(call, step.reason, step.risk, index, now))
-        changes.utterances.append({
-            "call_id": call.call_id, "seq": u.seq, "event_id": u.event_id,
-            "speaker": u.speaker, "text": text, "lang": u.lang or call.lang,
-            "ts": u.ts, "t": u.t, "t_end": u.t_end, "sentiment": p.sentiment,
-            "p_negative": p.sentiment_scores["negative"],
-            "p_positive": p.sentiment_scores["positive"], "cue": p.cue,
-            "cue_scores": p.cue_scores, "escalation": p.escalation, "evidence": p.evidence,
-            "qa": qa_phrases(matches), "risk": step.risk,
-            "state": step.state, "reason": step.reason, "model_version": self.model.version,
-        })
+        changes.utterances.append(UtteranceRow(
+            call_id=call.call_id, seq=u.seq, event_id=u.event_id,
+            speaker=u.speaker, text=text, lang=u.lang or call.lang,
+            ts=u.ts, t=u.t, t_end=u.t_end, sentiment=p.sentiment,
+            p_negative=p.sentiment_scores["negative"],
+            p_positive=p.sentiment_scores["positive"], cue=p.cue,
+            cue_scores=p.cue_scores, escalation=p.escalation, evidence=p.evidence,
+            qa=qa_phrases(matches), risk=step.risk,
+            state=step.state, reason=step.reason, model_version=self.model.version,
+        ))
         self._desk(call, changes, now)
 
     def _apply_end(self, end: _End, changes: Changes, now: datetime) -> None:
@@ -534,11 +542,10 @@ class Engine:
         call.tracker.end()
         self.counters["calls_ended"] += 1
         card = scorecard(call.turns, self.lexicon, call.lang, hits=call.hits)
-        row = self._call_row(call, now)
-        row.update(status=end.status, ended_at=end.ts, state="off", reason=None,
-                   scorecard=card, qa_score=card["score"],
-                   caller_style=card["caller_style"]["style"], tracker_state=None)
-        changes.calls[call.call_id] = row
+        changes.calls[call.call_id] = replace(
+            self._call_row(call, now), status=end.status, ended_at=end.ts, state="off",
+            reason=None, scorecard=card, qa_score=card["score"],
+            caller_style=card["caller_style"]["style"], tracker_state=None)
         changes.alerts_closed.append((call.call_id, end.ts))
         desk = self.desks.get(call.desk_id)
         if desk is not None and desk.call_id == call.call_id:  # not a newer call on this desk
@@ -558,32 +565,32 @@ class Engine:
         self.desks[desk.desk_id] = desk
         changes.desks[desk.desk_id] = desk
 
-    def _call_row(self, call: OpenCall, now: datetime) -> dict:
+    def _call_row(self, call: OpenCall, now: datetime) -> CallRow:
         tracker = call.tracker
-        return {
-            "call_id": call.call_id, "agent_id": call.agent_id, "desk_id": call.desk_id,
-            "team": call.team, "lang": call.lang, "started_at": call.started_at,
-            "ended_at": None, "status": "open", "implicit_start": call.implicit,
-            "turns": len(call.turns), "next_seq": call.next_seq,
-            "risk": round(tracker.risk, 4), "max_risk": round(call.max_risk, 4),
-            "state": tracker.state if tracker.state != "off" else "calm",
-            "reason": tracker.reason, "alerted": call.first_alert_index is not None,
-            "first_alert_index": call.first_alert_index,
-            "customer_sentiment": call.customer_sentiment, "csat": call.csat,
-            "model_version": self.model.version, "updated_at": now,
-            "tracker_state": {"v": 1, "tracker": tracker.snapshot(), **call.extras()},
-            "last_event_at": call.last_event_at, "gaps": call.gaps,
-            "scorecard": None, "qa_score": None, "caller_style": None,
-        }
+        return CallRow(
+            call_id=call.call_id, agent_id=call.agent_id, desk_id=call.desk_id,
+            team=call.team, lang=call.lang, started_at=call.started_at,
+            ended_at=None, status="open", implicit_start=call.implicit,
+            turns=len(call.turns), next_seq=call.next_seq,
+            risk=round(tracker.risk, 4), max_risk=round(call.max_risk, 4),
+            state=tracker.state if tracker.state != "off" else "calm",
+            reason=tracker.reason, alerted=call.first_alert_index is not None,
+            first_alert_index=call.first_alert_index,
+            customer_sentiment=call.customer_sentiment, csat=call.csat,
+            model_version=self.model.version, updated_at=now,
+            tracker_state={"v": 1, "tracker": tracker.snapshot(), **call.extras()},
+            last_event_at=call.last_event_at, gaps=call.gaps,
+            scorecard=None, qa_score=None, caller_style=None,
+        )
 
     def _alert_row(self, call: OpenCall, reason: str | None, risk: float, index: int,
-                   now: datetime) -> dict:
-        return {"call_id": call.call_id, "desk_id": call.desk_id, "agent_id": call.agent_id,
-                "team": call.team, "reason": reason or "risk", "risk": risk,
-                "turn_index": index, "raised_at": now, "status": "open", "ack_applied": False}
+                   now: datetime) -> AlertRow:
+        return AlertRow(call_id=call.call_id, desk_id=call.desk_id, agent_id=call.agent_id,
+                        team=call.team, reason=reason or "risk", risk=risk,
+                        turn_index=index, raised_at=now, status="open", ack_applied=False)
 
     def _accept(self, event: Event, changes: Changes, now: datetime) -> None:
-        changes.seen.append({"event_id": event.event_id, "received_at": now})
+        changes.seen.append(SeenRow(event.event_id, now))
 
     def _refuse(self, changes: Changes, now: datetime, source: str, reason: str,
                 event: Event) -> None:
@@ -612,11 +619,9 @@ class Engine:
         reason = self._quoted(reason)  # reasons quote the offending field ("got '4111...'")
         log.warning("rejected event %s (call %s) from %s: %s", event_id or "?", call_id or "?",
                     source, reason)
-        changes.dead.append({
-            "received_at": now, "source": source[:256], "reason": reason,
-            "event_id": event_id, "call_id": call_id,
-            "payload": self._payload_text(payload),
-        })
+        changes.dead.append(DeadLetterRow(
+            received_at=now, source=source[:256], reason=reason,
+            event_id=event_id, call_id=call_id, payload=self._payload_text(payload)))
 
     def _redact(self, text: str) -> str:
         return redact(text).text if self.config.redact else text
@@ -655,10 +660,10 @@ def rejected_key(raw: bytes | str | dict | Event) -> str:
     return "rejected:" + hashlib.sha256(raw).hexdigest()
 
 
-def pending_row(u: Utterance, text: str) -> dict:
+def pending_row(u: Utterance, text: str) -> PendingRow:
     """A held-back utterance as stored (its text already redacted)."""
     body = {"v": 1, "type": "utterance", "event_id": u.event_id, "call_id": u.call_id,
             "seq": u.seq, "speaker": u.speaker, "text": text, "lang": u.lang,
             "ts": u.ts.isoformat(), "t": u.t, "t_end": u.t_end}
-    return {"event_id": u.event_id, "call_id": u.call_id, "seq": u.seq,
-            "received_at": u.ts, "payload": json.dumps(body, ensure_ascii=False)}
+    return PendingRow(event_id=u.event_id, call_id=u.call_id, seq=u.seq, received_at=u.ts,
+                      payload=json.dumps(body, ensure_ascii=False))

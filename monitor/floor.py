@@ -9,20 +9,13 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from models.desk_states import STATES, worst_unacknowledged
+from store.rows import DeskRow
 from store.values import iso
 
 
 @dataclass(frozen=True)
-class DeskState:
-    desk_id: str
-    agent_id: str | None
-    team: str | None
-    state: str
-    call_id: str | None
-    risk: float | None
-    reason: str | None
-    since: datetime
-    ts: datetime
+class DeskState(DeskRow):
+    """A desk's state: its stored row (the store owns the fields) plus its MQTT payload."""
 
     def moved_to(self, state: str, reason: str | None, risk: float | None,
                  ts: datetime, **ids: str | None) -> DeskState:
@@ -42,11 +35,6 @@ class DeskState:
             "since": iso(self.since),
             "ts": iso(self.ts),
         }, ensure_ascii=False).encode()
-
-    def row(self) -> dict:
-        return {k: getattr(self, k) for k in
-                ("desk_id", "agent_id", "team", "state", "call_id", "risk", "reason", "since",
-                 "ts")}
 
 
 def off_desk(desk_id: str, ts: datetime) -> DeskState:

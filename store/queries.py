@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import Engine, Integer, and_, case, cast, func, inspect, select
+from sqlalchemy import Engine, and_, case, func, inspect, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from models.corpus import SEVERITY  # labels.md's cue order: the alert queue sorts by it
+from store.backends import backend
 from store.errors import StoreError
 from store.facts import LIVE, TECHNIQUES
 from store.schema import (
@@ -576,10 +577,7 @@ def _quantile(values: list[float], q: float) -> float:
 def qa_histogram(engine: Engine, flt: HistoryFilter, *, width: int = 5) -> dict[int, int]:
     """QA score counts in buckets of ``width`` points (key: bucket's lower bound)."""
     scaled = call_facts.c.qa_score / width
-    # SQLite's CAST truncates (what we want for scores >= 0); PostgreSQL's rounds: use FLOOR.
-    whole = cast(scaled, Integer) if engine.dialect.name == "sqlite" else cast(
-        func.floor(scaled), Integer)
-    bucket = (whole * width).label("b")
+    bucket = (backend(engine.dialect.name).whole_number(scaled) * width).label("b")
     query = (select(bucket, func.count())
              .where(*flt.where(call_facts), call_facts.c.qa_score.is_not(None))
              .group_by(bucket).order_by(bucket))

@@ -10,12 +10,13 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, bindparam, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from store import facts
+from store.backends import backend_of
 from store.lease import PostgresLease
 from store.retry import until_it_lands
+from store.rows import Batch, values
 from store.schema import (
     alerts,
     calls,
@@ -29,28 +30,19 @@ from store.schema import (
 
 log = logging.getLogger("floorlight.store")
 CHUNK = 500  # ids per IN (...) query: well inside SQLite's and PostgreSQL's parameter limits
-CALL_COLUMNS = [c.name for c in calls.columns]
-
-
-def _insert(conn: Connection, table: Table):
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    return dialect.insert(table)
 
 
 def upsert(conn: Connection, table: Table, rows: Sequence[dict], keys: Sequence[str]) -> None:
     """Insert ``rows`` (all with the same columns), updating those whose ``keys`` exist."""
     if not rows:
         return
-    stmt = _insert(conn, table)
     columns = [c for c in rows[0] if c not in keys]
-    conn.execute(stmt.on_conflict_do_update(
-        index_elements=list(keys), set_={c: stmt.excluded[c] for c in columns}), list(rows))
+    conn.execute(backend_of(conn).upsert(table, keys, columns), list(rows))
 
 
 def insert_new(conn: Connection, table: Table, rows: Sequence[dict], keys: Sequence[str]) -> None:
     if rows:
-        conn.execute(_insert(conn, table).on_conflict_do_nothing(index_elements=list(keys)),
-                     list(rows))
+        conn.execute(backend_of(conn).insert_new(table, keys), list(rows))
 
 
 class StoreWriter:
@@ -88,17 +80,17 @@ class StoreWriter:
 
     # --- the batch -----------------------------------------------------------------------------
 
-    def write(self, changes: Any) -> None:
+    def write(self, changes: Batch) -> None:
         """Everything in ``changes`` (a :class:`monitor.engine.Changes`), in one transaction."""
         self._retry(lambda conn: self._write(conn, changes), transaction=True)
 
-    def _write(self, conn: Connection, ch: Any) -> None:
-        insert_new(conn, events_seen, ch.seen, ["event_id"])
-        upsert(conn, calls, [_full_call(r) for r in ch.calls.values()], ["call_id"])
+    def _write(self, conn: Connection, ch: Batch) -> None:
+        insert_new(conn, events_seen, [values(r) for r in ch.seen], ["event_id"])
+        upsert(conn, calls, [values(r) for r in ch.calls.values()], ["call_id"])
         if ch.utterances:
-            conn.execute(utterances.insert(), ch.utterances)
+            conn.execute(utterances.insert(), [values(r) for r in ch.utterances])
         if ch.alerts:
-            conn.execute(alerts.insert(), ch.alerts)
+            conn.execute(alerts.insert(), [values(r) for r in ch.alerts])
         for call_id, ts in ch.alerts_closed:
             conn.execute(update(alerts).where(alerts.c.call_id == call_id,
                                               alerts.c.status == "open")
@@ -113,14 +105,14 @@ class StoreWriter:
             conn.execute(update(calls).where(calls.c.call_id == bindparam("cid"))
                          .values(csat=bindparam("score")),
                          [{"cid": c, "score": s} for c, s in ch.csat])
-        upsert(conn, desk_states, [d.row() for d in ch.desks.values()], ["desk_id"])
+        upsert(conn, desk_states, [values(d) for d in ch.desks.values()], ["desk_id"])
         if ch.dead:
-            conn.execute(dead_letters.insert(), ch.dead)
-        insert_new(conn, pending_events, ch.pending_add, ["event_id"])
+            conn.execute(dead_letters.insert(), [values(r) for r in ch.dead])
+        insert_new(conn, pending_events, [values(r) for r in ch.pending_add], ["event_id"])
         if ch.pending_remove:
             conn.execute(pending_events.delete().where(
                 pending_events.c.event_id.in_(ch.pending_remove)))
-        finished = [cid for cid, r in ch.calls.items() if r.get("status", "open") != "open"]
+        finished = [cid for cid, r in ch.calls.items() if r.status != "open"]
         facts.derive(conn, sorted({*finished, *(cid for cid, _ in ch.csat)}))
 
     def backfill_facts(self) -> int:
@@ -199,10 +191,6 @@ class StoreWriter:
         if self.lease is not None:
             self.lease.check()  # a monitor that lost its lease stops waiting here
         log.error("store unavailable (%s); retrying in %.2f s", _short(err), delay)
-
-
-def _full_call(row: dict) -> dict:
-    return {c: row.get(c) for c in CALL_COLUMNS if c in row}
 
 
 def _short(err: BaseException) -> str:

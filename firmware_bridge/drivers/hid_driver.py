@@ -25,6 +25,13 @@ def light_path(light: Any) -> str:
     return str(path or "")
 
 
+def light_vendor(light: Any) -> str:
+    """busylight-core's ``vendor`` is a class method (a bare attribute would print as a
+    bound method in the lights' health); other light objects may hold a plain string."""
+    vendor = getattr(light, "vendor", "")
+    return str(vendor() if callable(vendor) else vendor or "")
+
+
 class HidDriver(ThreadedDriver):
     transport = "hid"
     software_effects = True
@@ -51,7 +58,7 @@ class HidDriver(ThreadedDriver):
         if not self.env.claims.claim(key, self):
             raise DeviceGone(f"HID light {address!r} is in use by another light")
         self.light, self._claim = light, key
-        return f"{getattr(light, 'vendor', '')} {getattr(light, 'name', 'HID light')}".strip()
+        return f"{light_vendor(light)} {getattr(light, 'name', 'HID light')}".strip()
 
     def _disconnect(self) -> None:
         light, self.light = self.light, None

@@ -100,7 +100,7 @@ def test_the_reader_cannot_write(store: Store) -> None:
     store.put("d-1", "calm")
     reader = StoreDeskStates(store.url)
     assert [r["desk_id"] for r in reader() if isinstance(r, dict)] == ["d-1"]
-    with pytest.raises(OperationalError, match="readonly"), reader._engine.begin() as conn:
+    with pytest.raises(OperationalError, match="readonly"), reader.feed.engine.begin() as conn:
         conn.execute(insert(desk_states).values(desk_id="x", state="calm", since=T0, ts=T0))
     reader.close()
 

@@ -5,22 +5,27 @@ the desk through the monitor."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
+from dashboard.i18n import t
 from models.artifacts import load_model
 from models.lexicon import load_lexicon
 from monitor.config import MonitorConfig
 from monitor.engine import Engine, Incoming
 from monitor.service import MonitorService
 from store.db import open_store
-from store.schema import alerts, desk_states
+from store.schema import alerts, call_facts, dead_letters, desk_states
+from store.schema import calls as calls_table
 from store.writer import StoreWriter
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = ("floor", "call", "history", "model", "lights", "dead_letters")
+TITLES = {"floor": "page_floor", "call": "page_call", "history": "page_history",
+          "model": "page_model", "lights": "page_lights", "dead_letters": "page_dead_letters"}
 
 
 @pytest.fixture
@@ -66,18 +71,82 @@ def _event(event: dict) -> str:
     return json.dumps({k: v for k, v in event.items() if v is not None}, ensure_ascii=False)
 
 
+def _plain(value: str) -> str:
+    return value.replace("\\", "")  # metrics and messages are shown markdown-escaped
+
+
+def _metrics(at) -> dict[str, str]:
+    return {m.label: _plain(m.value) for m in at.metric}
+
+
+def _stored_call(service, call_id: str) -> dict:
+    with service.writer.engine.connect() as conn:
+        return dict(conn.execute(select(calls_table).where(
+            calls_table.c.call_id == call_id)).mappings().one())
+
+
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_renders_a_monitor_written_store(app, monitored, page):
     url, _service, _calls = monitored
     at = app(url, page)
     assert not at.exception, at.exception
+    assert [x.value for x in at.title] == [t(TITLES[page])]
+    assert not at.error, [e.value for e in at.error]
+
+
+def test_the_floor_shows_each_agent_desk_the_two_live_calls_and_the_one_alert(app, monitored):
+    url, service, _calls = monitored
+    at = app(url, "floor")
+    page = "".join(str(el.proto) for el in at.get("html")).replace('\\"', '"')
+    # no desk configured: each of the 12 agents' desk is the agent id (engine._desk_id)
+    assert set(re.findall(r'data-desk="([^"]+)"', page)) == {f"a-{n}" for n in range(12)}
+    metrics = _metrics(at)
+    assert metrics["Calls in progress"] == "2"  # calls 10 and 11 were never ended
+    assert metrics["Open alerts"] == "1"  # the fixture left exactly one open
+    with service.writer.engine.connect() as conn:
+        alert_id = conn.execute(select(alerts.c.id)).scalar_one()
+    assert [b.key for b in at.button if (b.key or "").startswith("ack_")] == [f"ack_{alert_id}"]
+
+
+def test_history_is_the_ten_calls_the_monitor_ended(app, monitored):
+    url, service, calls = monitored
+    with service.writer.engine.connect() as conn:
+        facts = dict(conn.execute(select(call_facts.c.call_id, call_facts.c.csat)).all())
+    assert facts == {c["call_id"]: 2 if c["escalated"] else 5 for c in calls[:10]}
+    at = app(url, "history")
+    assert len(at.get("plotly_chart")) == 6 and len(at.get("download_button")) == 6
+
+
+def test_the_malformed_event_is_the_one_dead_letter(app, monitored):
+    url, service, _calls = monitored
+    at = app(url, "dead_letters")
+    rows = at.dataframe[0].value.to_dict("records")
+    assert len(rows) == 1 and rows[0]["source"] == "test" and rows[0]["payload"] == "{broken"
+    with service.writer.engine.connect() as conn:
+        assert conn.execute(select(dead_letters.c.payload)).scalars().all() == ["{broken"]
 
 
 def test_live_and_finished_calls_open_in_detail(app, monitored):
-    url, _service, calls = monitored
-    for call in (calls[0], calls[10]):
-        at = app(url, "call", query={"call": call["call_id"]})
-        assert not at.exception, at.exception
+    url, service, calls = monitored
+    finished, live = calls[0], calls[10]
+    at = app(url, "call", query={"call": finished["call_id"]})
+    assert not at.exception, at.exception
+    stored = _stored_call(service, finished["call_id"])
+    assert at.selectbox(key="call_pick").value == finished["call_id"]
+    metrics = _metrics(at)
+    assert (metrics["Agent"], metrics["Status"]) == ("a-0", "ended · off")
+    assert metrics["CSAT"] == str(2 if finished["escalated"] else 5)
+    assert metrics["QA score"] == f"{stored['qa_score']:.1f}"
+    assert metrics["Max risk"] == f"{stored['max_risk']:.0%}"
+
+    at = app(url, "call", query={"call": live["call_id"]})
+    assert not at.exception, at.exception
+    stored = _stored_call(service, live["call_id"])
+    assert at.selectbox(key="call_pick").value == live["call_id"]
+    metrics = _metrics(at)
+    assert (metrics["Agent"], metrics["CSAT"]) == ("a-10", "–")
+    assert metrics["Status"] == f"open · {stored['state']}" and "QA score" not in metrics
+    assert any("No scorecard for this call yet" in i.value for i in at.info)
 
 
 def test_acknowledging_on_the_floor_reaches_the_desk(app, monitored):
