@@ -7,7 +7,7 @@ import sys
 
 import streamlit as st
 
-from dashboard import common
+from dashboard import auth, common
 from dashboard.config import from_args
 
 PAGES = (
@@ -18,6 +18,7 @@ PAGES = (
     ("views/lights.py", "page_lights", "💡", "lights"),
     ("views/dead_letters.py", "page_dead_letters", "🗂️", "dead-letters"),
 )
+AUDIT_PAGE = ("views/audit.py", "page_audit", "📜", "audit")  # analysts and admins only
 
 
 def main() -> None:
@@ -29,9 +30,12 @@ def main() -> None:
             st.error(str(err))
             st.stop()
     common.sidebar()
+    auth.gate()  # the sign-in form until someone is signed in
+    auth.sidebar()
+    shown = PAGES + ((AUDIT_PAGE,) if auth.may("audit") else ())
     pages = [
         st.Page(path, title=common.tr(title), icon=icon, url_path=url, default=i == 0)
-        for i, (path, title, icon, url) in enumerate(PAGES)
+        for i, (path, title, icon, url) in enumerate(shown)
     ]
     nav = st.navigation(pages)
     common.monitor_banner()

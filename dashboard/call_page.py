@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, common, data
+from dashboard import auth, charts, common, data
 from dashboard.common import tr
 from dashboard.i18n import cue_name, sentiment_name, speaker_name, state_name
 from dashboard.plain import md
@@ -193,7 +193,7 @@ def _review(detail: CallDetail) -> None:
 def _save(**review) -> None:
     try:
         save_review(data.engine(common.config().db_url),
-                    reviewer=st.session_state.get("supervisor", ""), **review)
+                    actor=auth.actor(), **review)
     except StoreError as err:
         st.session_state["_review_flash"] = ("error", md(err))
     else:

@@ -16,7 +16,7 @@ from functools import cache
 import pandas as pd
 import streamlit as st
 
-from dashboard import common, data, lights_files
+from dashboard import auth, common, data, lights_files
 from dashboard.common import tr
 from dashboard.i18n import cue_name
 from dashboard.plain import md
@@ -127,7 +127,7 @@ def _acknowledge(alert_id: int, desk_id: str) -> None:
     """Button callback: runs before the rerun, so the queue is drawn without the alert."""
     try:
         result = acknowledge_alert(data.engine(common.config().db_url), alert_id,
-                                   st.session_state.get("supervisor", ""))
+                                   auth.actor())
     except StoreError as err:
         st.session_state["_flash"] = ("error", md(err))
         return

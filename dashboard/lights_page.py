@@ -8,10 +8,12 @@ from dataclasses import asdict
 import pandas as pd
 import streamlit as st
 
-from dashboard import common, data, lights_files
+from dashboard import auth, common, data, lights_files
 from dashboard.common import tr
 from dashboard.plain import md
 from dashboard.tiles import lights_from_bridge, lights_from_states, lights_html
+from store.access import perform
+from store.errors import StoreError
 from store.queries import sqlite_path
 
 PAGE_SIZE = 25
@@ -61,8 +63,13 @@ def _health(health: dict) -> None:
 
 def _test(light: str) -> None:
     try:
-        lights_files.request_test(common.config().lights_dir, light)
-    except (OSError, ValueError) as err:
+        url = common.config().db_url
+        path = sqlite_path(url)
+        store = data.engine(url) if (path is None or path.exists()) and data.store_check(
+            url).ok else None
+        perform(store, auth.actor(), "light_test", light,
+                lambda: lights_files.request_test(common.config().lights_dir, light))
+    except (OSError, ValueError, StoreError) as err:
         st.session_state["_lights_flash"] = ("error", md(err))
     else:
         st.session_state["_lights_flash"] = ("success", tr("test_sent", light=light))
