@@ -5,13 +5,14 @@ sidebar, and :func:`actor` for every write (the store checks the role; pages pas
 from __future__ import annotations
 
 import getpass
+import sys
 
 import streamlit as st
 
 from dashboard import common
 from dashboard.common import tr
 from store.access import ROLES, Actor
-from store.users import authenticate, role_of
+from store.users import authenticate, ensure_first_admin, first_run_notice, role_of
 
 ACTOR = "_actor"
 SOURCE = "_actor_source"  # local | oidc | off
@@ -55,8 +56,17 @@ def gate() -> None:
         elif role != who.role:
             st.session_state[ACTOR] = Actor(who.name, role)
     if actor() is None:
+        _first_run(engine)
         _local_form(engine)
         st.stop()
+
+
+def _first_run(engine) -> None:
+    """No account at all (the store appeared after ``floorlight dashboard`` started): make
+    the first admin now and print its password on the server's terminal, once."""
+    password = ensure_first_admin(engine)
+    if password is not None:
+        print(first_run_notice(password), file=sys.__stdout__, flush=True)
 
 
 def _local_form(engine) -> None:

@@ -106,6 +106,13 @@ def authenticate(engine: Engine, name: str, password: str) -> Actor | None:
     return Actor((name or "").strip(), row.role)
 
 
+def first_run_notice(password: str) -> str:
+    """What the terminal shows, once, when :func:`ensure_first_admin` made the account."""
+    return (f"\n  first run: sign in to the dashboard as {FIRST_ADMIN!r} with the password\n"
+            f"      {password}\n  (shown once; change it with `floorlight users passwd "
+            f"{FIRST_ADMIN}`; add people with `floorlight users add NAME --role ROLE`)\n")
+
+
 def ensure_first_admin(engine: Engine) -> str | None:
     """On a store without any account: create ``admin`` with a random password and return it
     (to be printed once); None when accounts exist already."""

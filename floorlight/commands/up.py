@@ -111,17 +111,25 @@ def _start(args: argparse.Namespace, db_url: str) -> dict[str, subprocess.Popen]
         "bridge (virtual lights)": [*FLOORLIGHT, "bridge"],
     }
     if not args.no_dashboard:
+        from dashboard.config import sign_in_enabled
         from dashboard.launch import command
 
-        children["dashboard"] = command(args.port, args.host)
+        # a non-local --host with FLOORLIGHT_SIGN_IN=off is refused here, before anything starts
+        children["dashboard"] = command(args.port, args.host,
+                                        sign_in=sign_in_enabled(os.environ))
     started = {}
     for name, argv in children.items():
         started[name] = subprocess.Popen(argv, env=env)
         if name == "simulator+monitor":  # the bridge and dashboard read what it registers
             _wait_for_monitor(db_url, started[name])
     if not args.no_dashboard:
+        from dashboard.config import sign_in_enabled
+        from floorlight.commands.users import announce_first_admin
+
         print(f"\nFloorlight is up: dashboard at http://{args.host}:{args.port} "
               f"(store {settings.home_dir()}); Ctrl-C stops everything.\n", flush=True)
+        if sign_in_enabled(os.environ):
+            announce_first_admin(db_url)
     return started
 
 

@@ -3,11 +3,14 @@ that opens the real app in Streamlit's AppTest against one of them."""
 
 from __future__ import annotations
 
+import json
+import shutil
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from models.artifacts import active_version
 from tests.dashboard.store_factory import StoreInfo, StoreSpec, build_store, empty_store
 
 APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
@@ -99,3 +102,18 @@ def sign_in(at: AppTest, url: str, name: str, role: str) -> None:
     ensure_account(url, name, role)
     at.session_state["_actor"] = Actor(name, role)
     at.session_state["_actor_source"] = "local"
+
+
+@pytest.fixture
+def registry(app, trained_registry: Path) -> Path:
+    """A copy of the session's trained registry under the app's home, with a second version
+    (same files, another name) so there is something to promote and roll back."""
+    target = app.home / "models"
+    shutil.copytree(trained_registry, target)
+    first = active_version(target)
+    second = "v29990101-000000"
+    shutil.copytree(target / first, target / second)
+    card = json.loads((target / second / "card.json").read_text())
+    card["version"] = second
+    (target / second / "card.json").write_text(json.dumps(card))
+    return target
