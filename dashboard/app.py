@@ -30,14 +30,18 @@ def main() -> None:
             st.error(str(err))
             st.stop()
     common.sidebar()
-    auth.gate()  # the sign-in form until someone is signed in
-    auth.sidebar()
-    shown = PAGES + ((AUDIT_PAGE,) if auth.may("audit") else ())
+    who = auth.current()
+    shown = PAGES + ((AUDIT_PAGE,) if who is not None and who.may("audit") else ())
     pages = [
         st.Page(path, title=common.tr(title), icon=icon, url_path=url, default=i == 0)
         for i, (path, title, icon, url) in enumerate(shown)
     ]
-    nav = st.navigation(pages)
+    # the pages are registered (hidden) before sign-in too, so a link such as
+    # /call?call=… still opens that page once the person has signed in
+    nav = st.navigation(pages, position="sidebar" if who is not None else "hidden")
+    if who is None:
+        auth.sign_in_page()  # the form, then the end of this run
+    auth.sidebar()
     common.monitor_banner()
     nav.run()
 

@@ -35,19 +35,18 @@ def _oidc_configured() -> bool:
         return False
 
 
-def gate() -> None:
-    """Let the run go on only with someone signed in; otherwise draw the sign-in form and
-    stop. Each run re-reads a local account's role, so a removed account or a changed role
-    counts at once, not at the next sign-in."""
+def current() -> Actor | None:
+    """Who is signed in for this run, or None (then :func:`sign_in_page`). Each run re-reads
+    a local account's role, so a removed account or a changed role counts at once, not at
+    the next sign-in. A store the dashboard cannot use ends the run with its message."""
     cfg = common.config()
     if not cfg.sign_in:
         st.session_state[ACTOR] = Actor(getpass.getuser(), "admin")
         st.session_state[SOURCE] = "off"
-        return
+        return actor()
     engine = common.require_store()
     if _oidc_configured():
-        _oidc(engine, cfg.oidc_role)
-        return
+        return _oidc(engine, cfg.oidc_role)
     who = actor()
     if who is not None and st.session_state.get(SOURCE) == "local":
         role = role_of(engine, who.name)
@@ -55,10 +54,19 @@ def gate() -> None:
             sign_out()
         elif role != who.role:
             st.session_state[ACTOR] = Actor(who.name, role)
-    if actor() is None:
+    return actor()
+
+
+def sign_in_page() -> None:
+    """The sign-in form (or the identity provider's button), then the end of this run."""
+    engine = common.require_store()
+    if _oidc_configured():
+        st.title(tr("sign_in_title"))
+        st.button(tr("sign_in_sso"), on_click=st.login, type="primary")
+    else:
         _first_run(engine)
         _local_form(engine)
-        st.stop()
+    st.stop()
 
 
 def _first_run(engine) -> None:
@@ -87,17 +95,17 @@ def _local_form(engine) -> None:
     st.rerun()
 
 
-def _oidc(engine, default_role: str) -> None:
+def _oidc(engine, default_role: str) -> Actor | None:
     """Streamlit's ``st.login``: the identity provider says who; a ``users`` row (by e-mail,
     else name) says the role, else the configured default role."""
     if not st.user.is_logged_in:
-        st.title(tr("sign_in_title"))
-        st.button(tr("sign_in_sso"), on_click=st.login, type="primary")
-        st.stop()
+        st.session_state.pop(ACTOR, None)
+        return None
     name = str(st.user.get("email") or st.user.get("name") or st.user.get("sub"))
     role = role_of(engine, name) or (default_role if default_role in ROLES else "viewer")
     st.session_state[ACTOR] = Actor(name, role)
     st.session_state[SOURCE] = "oidc"
+    return actor()
 
 
 def sign_out() -> None:

@@ -31,6 +31,7 @@ from sqlalchemy import select, update
 
 from store.db import open_store
 from store.schema import alerts, services
+from tests.dashboard.conftest import ensure_account
 from tests.dashboard.hostile import Hostile, build_hostile_store
 from tests.dashboard.store_factory import StoreSpec, build_store
 
@@ -38,6 +39,7 @@ ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 PAGES = ("floor", "call", "history", "model", "lights", "dead-letters")
+PASSWORD = "a long enough password"
 
 
 def _free_port() -> int:
@@ -81,7 +83,9 @@ def served(tmp_path: Path, trained_registry: Path):
 
 @contextmanager
 def _serve(store_url: str, home: Path) -> Iterator[str]:
-    """``floorlight dashboard`` on a free port for the store; its base URL."""
+    """``floorlight dashboard`` on a free port for the store (with an analyst account
+    ``Mei``, :data:`PASSWORD`); its base URL."""
+    ensure_account(store_url, "Mei", "analyst", PASSWORD)
     port = _free_port()
     env = dict(os.environ, FLOORLIGHT_HOME=str(home))
     proc = subprocess.Popen(
@@ -135,6 +139,19 @@ def _screenshot(driver, name: str, *, whole: bool = False) -> Path:
     return path
 
 
+def _sign_in(driver, name: str = "Mei", password: str = PASSWORD) -> None:
+    """The local sign-in form, as a person uses it: the name, the password, then Enter in
+    the password field (no click on the button)."""
+    _wait_for_title(driver, "Sign in to Floorlight")
+    field = WebDriverWait(driver, 30).until(ec.element_to_be_clickable(
+        (By.CSS_SELECTOR, "input[aria-label='Name']")))
+    field.click()
+    field.send_keys(name)
+    secret = driver.find_element(By.CSS_SELECTOR, "input[type='password']")
+    secret.click()
+    secret.send_keys(password, Keys.ENTER)
+
+
 def _wait_for_title(driver, text: str, timeout: float = 30) -> None:
     WebDriverWait(driver, timeout).until(ec.text_to_be_present_in_element(
         (By.CSS_SELECTOR, "h1"), text))
@@ -145,6 +162,11 @@ def test_floor_acknowledge_and_every_page_in_chromium(served, browser) -> None:
     wait = WebDriverWait(browser, 30)
     _heartbeat(info.url)
     browser.get(f"{url}/")  # the default page lives at the root
+    _sign_in(browser, password="not the password")
+    WebDriverWait(browser, 30).until(ec.text_to_be_present_in_element(
+        (By.TAG_NAME, "body"), "Wrong name or password."))
+    browser.get(f"{url}/")
+    _sign_in(browser)
     _wait_for_title(browser, "Live floor")
     wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "[data-desk]")) == len(info.desks))
     shown = {e.get_attribute("data-desk") for e in browser.find_elements(By.CSS_SELECTOR,
@@ -154,11 +176,7 @@ def test_floor_acknowledge_and_every_page_in_chromium(served, browser) -> None:
         By.CSS_SELECTOR, "[data-desk][data-state=alert]")}
     assert alert_states, "the prepared store has a desk in alert"
 
-    name = wait.until(ec.element_to_be_clickable(
-        (By.CSS_SELECTOR, "section[data-testid=stSidebar] input[aria-label='Your name "
-                          "(supervisor)']")))
-    name.click()
-    name.send_keys("Mei", Keys.TAB)
+    assert "Mei" in browser.find_element(By.CSS_SELECTOR, "section[data-testid=stSidebar]").text
     alert_id = info.open_alert_ids[0]
     button = wait.until(ec.element_to_be_clickable(
         (By.XPATH, f"//div[contains(@class,'st-key-alert_{alert_id}')]//button"
@@ -178,7 +196,8 @@ def test_floor_acknowledge_and_every_page_in_chromium(served, browser) -> None:
     for page, title in titles.items():
         query = f"?call={info.live_calls[1]}" if page == "call" else ""
         _heartbeat(info.url)
-        browser.get(f"{url}/{page}{query}")
+        browser.get(f"{url}/{page}{query}")  # a new session: sign in again
+        _sign_in(browser)
         _wait_for_title(browser, title)
         time.sleep(1.5)  # let charts finish drawing before the picture
         assert "Traceback" not in browser.page_source
@@ -201,6 +220,7 @@ def test_hostile_ids_show_literally_and_fetch_nothing(tmp_path: Path, browser) -
         with _serve(store_url, home) as url:
             _heartbeat(store_url)
             browser.get(f"{url}/")
+            _sign_in(browser)
             _wait_for_title(browser, "Live floor")
             queue = WebDriverWait(browser, 30).until(lambda d: d.find_elements(
                 By.CSS_SELECTOR, "[class*='st-key-alert_'] [data-testid=stMarkdownContainer]"))
