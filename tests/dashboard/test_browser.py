@@ -6,6 +6,7 @@ a screenshot of every page under tests/artifacts/ (ignored by git: the folder ho
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -82,15 +83,17 @@ def served(tmp_path: Path, trained_registry: Path):
 
 
 @contextmanager
-def _serve(store_url: str, home: Path) -> Iterator[str]:
+def _serve(store_url: str, home: Path, *, cwd: Path | None = None,
+           port: int | None = None) -> Iterator[str]:
     """``floorlight dashboard`` on a free port for the store (with an analyst account
-    ``Mei``, :data:`PASSWORD`); its base URL."""
+    ``Mei``, :data:`PASSWORD`); its base URL. ``cwd``: where Streamlit finds
+    ``.streamlit/secrets.toml``."""
     ensure_account(store_url, "Mei", "analyst", PASSWORD)
-    port = _free_port()
+    port = port or _free_port()
     env = dict(os.environ, FLOORLIGHT_HOME=str(home))
     proc = subprocess.Popen(
         [sys.executable, "-m", "floorlight", "dashboard", "--db", store_url, "--port",
-         str(port)],
+         str(port)], cwd=cwd,
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -239,3 +242,75 @@ def test_hostile_ids_show_literally_and_fetch_nothing(tmp_path: Path, browser) -
             _screenshot(browser, "floor-hostile-ids")
         with pytest.raises(BlockingIOError):
             pixel_server.accept()  # nobody connected to the pixel's port
+
+
+@contextmanager
+def _oidc_provider(claims: dict) -> Iterator[str]:
+    """oidc-provider-mock (a real OpenID Connect provider for tests) on a free port; its
+    issuer URL. The person ``claims["sub"]`` is offered on its authorization page."""
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "oidc_provider_mock", "--port", str(port),
+         "--user-claims", json.dumps(claims)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    issuer = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 30
+        while True:
+            try:
+                urllib.request.urlopen(f"{issuer}/.well-known/openid-configuration", timeout=2)
+                break
+            except OSError:
+                if time.time() > deadline or proc.poll() is not None:
+                    raise
+                time.sleep(0.3)
+        yield issuer
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def test_sign_in_through_an_identity_provider(tmp_path: Path, browser) -> None:
+    """Streamlit's st.login against a real OIDC provider: the person's e-mail becomes the
+    name on their acknowledgement, their users row gives the role (supervisor)."""
+    info = build_store(tmp_path / "floorlight.db", StoreSpec(finished=60, live=8, desks=12))
+    assert info.open_alert_ids
+    ensure_account(info.url, "jane@example.com", "supervisor")  # a role, no password
+    home, site = tmp_path / "home", tmp_path / "site"
+    home.mkdir()
+    (site / ".streamlit").mkdir(parents=True)
+    port = _free_port()
+    claims = {"sub": "jane", "email": "jane@example.com", "name": "Jane"}
+    with _oidc_provider(claims) as issuer:
+        (site / ".streamlit" / "secrets.toml").write_text(
+            "[auth]\n"
+            f'redirect_uri = "http://127.0.0.1:{port}/oauth2callback"\n'
+            'cookie_secret = "a-test-cookie-secret-of-enough-length"\n'
+            'client_id = "floorlight"\nclient_secret = "test-secret"\n'
+            f'server_metadata_url = "{issuer}/.well-known/openid-configuration"\n')
+        with _serve(info.url, home, cwd=site, port=port) as url:
+            wait = WebDriverWait(browser, 30)
+            browser.get(f"{url}/")
+            _wait_for_title(browser, "Sign in to Floorlight")
+            assert not browser.find_elements(By.CSS_SELECTOR, "input[type='password']")
+            wait.until(ec.element_to_be_clickable(
+                (By.XPATH, "//button[contains(., 'organisation')]"))).click()
+            wait.until(ec.element_to_be_clickable(
+                (By.CSS_SELECTOR, "button[name='sub'][value='jane']"))).click()
+            _wait_for_title(browser, "Live floor")
+            wait.until(lambda d: "jane@example.com (supervisor)" in d.find_element(
+                By.CSS_SELECTOR, "section[data-testid=stSidebar]").text.replace(
+                    "\u2060", "").replace("\n", " "))
+            _screenshot(browser, "floor-signed-in-oidc")
+            alert_id = info.open_alert_ids[0]
+            wait.until(ec.element_to_be_clickable(
+                (By.XPATH, f"//div[contains(@class,'st-key-alert_{alert_id}')]//button"
+                           "[contains(., 'Acknowledge')]"))).click()
+            wait.until(ec.text_to_be_present_in_element((By.TAG_NAME, "body"),
+                                                        "Alert acknowledged"))
+    engine = open_store(info.url, migrate=False)
+    with engine.connect() as conn:
+        acked_by = conn.execute(select(alerts.c.acked_by).where(
+            alerts.c.id == alert_id)).scalar_one()
+    engine.dispose()
+    assert acked_by == "jane@example.com"
