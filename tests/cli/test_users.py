@@ -113,3 +113,8 @@ def test_beyond_localhost_only_with_sign_in(tmp_path: Path) -> None:
     refused = floorlight("dashboard", "--host", "0.0.0.0", "--no-sign-in", "--db",
                          f"sqlite:///{tmp_path / 'fl.db'}", home=tmp_path)
     assert refused.returncode == 2 and "needs sign-in on" in refused.stderr
+    env = {**os.environ, "FLOORLIGHT_HOME": str(tmp_path), "FLOORLIGHT_SIGN_IN": "off"}
+    up = subprocess.run([*FLOORLIGHT, "up", "--host", "0.0.0.0"], capture_output=True,
+                        text=True, env=env, timeout=120)
+    assert up.returncode == 2 and "needs sign-in on" in up.stderr
+    assert not (tmp_path / "models").exists(), "refused before training or starting anything"
