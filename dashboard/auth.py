@@ -1,6 +1,6 @@
 """Who is using the dashboard: the sign-in gate (local accounts, or Streamlit's native OIDC
 when the site configured ``[auth]`` in its secrets), the signed-in name and role in the
-sidebar, and :func:`actor` for every write (the store checks the role; pages pass it on)."""
+sidebar, and :func:`writer` for every write (the store checks the role; pages pass it on)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ import getpass
 import sys
 
 import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
 
-from dashboard import common
+from dashboard import common, data
 from dashboard.common import tr
 from store.access import ROLES, Actor
 from store.users import authenticate, ensure_first_admin, first_run_notice, role_of
@@ -21,6 +22,20 @@ SOURCE = "_actor_source"  # local | oidc | off
 def actor() -> Actor | None:
     """The signed-in person, or None."""
     return st.session_state.get(ACTOR)
+
+
+def writer() -> Actor | None:
+    """The actor to hand a write function, a local account's role re-read from the store:
+    a button's callback runs before the page run that re-checks the account, so a role
+    lowered or an account removed since the page was drawn counts here too."""
+    who = actor()
+    if who is None or st.session_state.get(SOURCE) != "local":
+        return who
+    try:
+        role = role_of(data.engine(common.config().db_url), who.name)
+    except SQLAlchemyError:
+        return None  # no store to ask: no write either
+    return Actor(who.name, role) if role is not None else None
 
 
 def may(action: str) -> bool:

@@ -58,7 +58,8 @@ def _health(health: dict) -> None:
                             if row.last_error else ""))
         cols[3].markdown(md(row.address or "–"))
         cols[4].button(tr("test_light"), key=f"test_{row.light}", on_click=_test,
-                       args=(row.light,), disabled="/" in row.light or row.light == "floor")
+                       args=(row.light,), disabled="/" in row.light or row.light == "floor"
+                       or not auth.may("light_test"))
 
 
 def _test(light: str) -> None:
@@ -67,7 +68,7 @@ def _test(light: str) -> None:
         path = sqlite_path(url)
         store = data.engine(url) if (path is None or path.exists()) and data.store_check(
             url).ok else None
-        perform(store, auth.actor(), "light_test", light,
+        perform(store, auth.writer(), "light_test", light,
                 lambda: lights_files.request_test(common.config().lights_dir, light))
     except (OSError, ValueError, StoreError) as err:
         st.session_state["_lights_flash"] = ("error", md(err))

@@ -152,8 +152,9 @@ def _registry(registry: Path, versions: list[dict]) -> None:
     cols = st.columns([2, 1, 1])
     choice = cols[0].selectbox(tr("version"), names, key="promote_pick")
     cols[1].button(tr("promote"), key="promote", on_click=_promote, args=(registry, choice),
-                   disabled=choice == active_version(registry))
-    cols[2].button(tr("rollback"), key="rollback", on_click=_rollback, args=(registry,))
+                   disabled=choice == active_version(registry) or not auth.may("promote"))
+    cols[2].button(tr("rollback"), key="rollback", on_click=_rollback, args=(registry,),
+                   disabled=not auth.may("rollback"))
 
 
 def _who() -> str:
@@ -169,7 +170,7 @@ def _store():
 
 def _promote(registry: Path, version: str) -> None:
     try:
-        perform(_store(), auth.actor(), "promote", version,
+        perform(_store(), auth.writer(), "promote", version,
                 lambda: promote(registry, version, who=_who()))
         st.session_state["_model_flash"] = ("success", tr("promoted", version=version))
     except (ModelError, StoreError) as err:
@@ -178,7 +179,7 @@ def _promote(registry: Path, version: str) -> None:
 
 def _rollback(registry: Path) -> None:
     try:
-        version = perform(_store(), auth.actor(), "rollback", str(active_version(registry)),
+        version = perform(_store(), auth.writer(), "rollback", str(active_version(registry)),
                           lambda: rollback(registry, who=_who()))
         st.session_state["_model_flash"] = ("success", tr("rolled_back", version=version))
     except (ModelError, StoreError) as err:
@@ -203,9 +204,10 @@ def _retrain(registry: Path) -> None:
     st.caption(tr("retrain_help", n=_reviewed_count()))
     job = training_job.current(registry)
     idle = job is None or not job.running
-    if idle and st.button(tr("start_training"), key="start_training"):
+    if idle and st.button(tr("start_training"), key="start_training",
+                          disabled=not auth.may("retrain")):
         try:
-            job = perform(_store(), auth.actor(), "retrain", str(registry),
+            job = perform(_store(), auth.writer(), "retrain", str(registry),
                           lambda: training_job.start(registry, _training_data(), cfg.lexicon))
         except StoreError as err:
             st.error(md(err))
@@ -221,7 +223,7 @@ def _training_data() -> list[Path]:
     paths = list(cfg.train_data)
     if data.store_check(cfg.db_url).ok:
         out = cfg.home / "reviews" / "reviewed_turns.jsonl"
-        if export_reviewed_turns(data.engine(cfg.db_url), out, auth.actor()).turns:
+        if export_reviewed_turns(data.engine(cfg.db_url), out, auth.writer()).turns:
             paths.append(out)
     return paths
 
