@@ -25,6 +25,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repo's tests package
+from tests.dashboard.conftest import sign_in
 from tests.dashboard.store_factory import StoreSpec, build_store
 
 APP = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
@@ -40,7 +41,7 @@ def _summary(values: list[float]) -> dict:
 def measure(url: str, runs: int, *, cold: bool) -> dict:
     os.environ["FLOORLIGHT_DB"] = url
     at = AppTest.from_file(str(APP), default_timeout=120)
-    at.session_state["supervisor"] = "bench"
+    sign_in(at, url, "bench", "supervisor")  # a signed-in supervisor (re-read every run)
     at.run()  # first run: imports, engine, page registration
     at.session_state["_timings"] = {}
     walls = []

@@ -7,7 +7,7 @@ import sys
 
 import streamlit as st
 
-from dashboard import common
+from dashboard import auth, common
 from dashboard.config import from_args
 
 PAGES = (
@@ -18,6 +18,7 @@ PAGES = (
     ("views/lights.py", "page_lights", "💡", "lights"),
     ("views/dead_letters.py", "page_dead_letters", "🗂️", "dead-letters"),
 )
+AUDIT_PAGE = ("views/audit.py", "page_audit", "📜", "audit")  # analysts and admins only
 
 
 def main() -> None:
@@ -29,11 +30,18 @@ def main() -> None:
             st.error(str(err))
             st.stop()
     common.sidebar()
+    who = auth.current()
+    shown = PAGES + ((AUDIT_PAGE,) if who is not None and who.may("audit") else ())
     pages = [
         st.Page(path, title=common.tr(title), icon=icon, url_path=url, default=i == 0)
-        for i, (path, title, icon, url) in enumerate(PAGES)
+        for i, (path, title, icon, url) in enumerate(shown)
     ]
-    nav = st.navigation(pages)
+    # the pages are registered (hidden) before sign-in too, so a link such as
+    # /call?call=… still opens that page once the person has signed in
+    nav = st.navigation(pages, position="sidebar" if who is not None else "hidden")
+    if who is None:
+        auth.sign_in_page()  # the form, then the end of this run
+    auth.sidebar()
     common.monitor_banner()
     nav.run()
 

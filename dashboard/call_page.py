@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, common, data
+from dashboard import auth, charts, common, data
 from dashboard.common import tr
 from dashboard.i18n import cue_name, sentiment_name, speaker_name, state_name
 from dashboard.plain import md
@@ -173,14 +173,15 @@ def _review(detail: CallDetail) -> None:
         value = st.selectbox(tr("new_value"), values, key=f"review_value_{field}",
                              format_func=lambda v: name(v, lang))
         note = st.text_input(tr("note"), key="review_note", max_chars=2000)
-        if st.button(tr("save_review"), key="save_turn_review") and seq is not None:
+        if st.button(tr("save_review"), key="save_turn_review",
+                     disabled=not auth.may("review")) and seq is not None:
             _save(call_id=call_id, seq=seq, field=field, new_value=value, note=note)
     with call_col, st.form(f"review_call_{call_id}", clear_on_submit=True):
         st.markdown(f"**{tr('review_call')}**")
         escalated = st.radio(tr("escalated"), ("true", "false"), key="review_escalated",
                              index=0 if detail.call.alerted else 1, horizontal=True)
         note = st.text_input(tr("note"), key="review_call_note", max_chars=2000)
-        if st.form_submit_button(tr("save_review")):
+        if st.form_submit_button(tr("save_review"), disabled=not auth.may("review")):
             _save(call_id=call_id, seq=None, field="escalated", new_value=escalated, note=note)
     if detail.reviews:
         frame = pd.DataFrame([{"seq": r.seq, tr("field"): r.field, "old": r.old_value,
@@ -193,7 +194,7 @@ def _review(detail: CallDetail) -> None:
 def _save(**review) -> None:
     try:
         save_review(data.engine(common.config().db_url),
-                    reviewer=st.session_state.get("supervisor", ""), **review)
+                    actor=auth.writer(), **review)
     except StoreError as err:
         st.session_state["_review_flash"] = ("error", md(err))
     else:

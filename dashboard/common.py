@@ -1,4 +1,4 @@
-"""What every page shares: the configuration, the sidebar (language, supervisor, team),
+"""What every page shares: the configuration, the sidebar (language, team),
 the store guard (a clear message instead of a traceback), the monitor banner, CSV export."""
 
 from __future__ import annotations
@@ -32,11 +32,11 @@ def tr(key: str, **values: object) -> str:
 
 
 def sidebar() -> None:
-    """Language, supervisor name and team: kept in session state across pages."""
+    """The interface language: kept in session state across pages. (Who is signed in:
+    ``dashboard/auth.py``; their name goes with every write, no name is typed.)"""
     with st.sidebar:
         st.selectbox(t("language", lang()), list(LANGUAGES), format_func=LANGUAGES.get,
                      key="lang")
-        st.text_input(tr("supervisor"), key="supervisor", max_chars=128)
 
 
 def labels(options, *, all_key: str = "", prefix: str = "", translate: bool = False):

@@ -21,6 +21,8 @@ class DashboardConfig:
     train_data: tuple[Path, ...]
     lexicon: tuple[Path, ...]
     refresh_s: float = 2.0
+    sign_in: bool = True  # FLOORLIGHT_SIGN_IN=off: no sign-in (refused beyond localhost)
+    oidc_role: str = "viewer"  # the role of an identity-provider user with no users row
 
     @property
     def lights_dir(self) -> Path:
@@ -56,4 +58,11 @@ def from_args(argv: Sequence[str], environ: dict[str, str] | None = None) -> Das
     return DashboardConfig(
         db_url=db_url, home=home, models_dir=home / "models", train_data=train_data,
         lexicon=(data_dir / "lexicon" / "qa_lexicon.tsv",), refresh_s=max(0.5, refresh),
+        sign_in=sign_in_enabled(env), oidc_role=env.get("FLOORLIGHT_OIDC_ROLE") or "viewer",
     )
+
+
+def sign_in_enabled(env) -> bool:
+    """Sign-in is on unless ``FLOORLIGHT_SIGN_IN`` says off (``off``, ``0``, ``false``, ``no``)."""
+    return (env.get("FLOORLIGHT_SIGN_IN") or "on").strip().lower() not in ("off", "0", "false",
+                                                                            "no")

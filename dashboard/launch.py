@@ -15,13 +15,21 @@ DEFAULT_PORT = 8501
 DEFAULT_HOST = "127.0.0.1"
 
 
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
 def command(port: int = DEFAULT_PORT, host: str = DEFAULT_HOST, *,
-            refresh_s: float | None = None, python: str | None = None) -> list[str]:
+            refresh_s: float | None = None, python: str | None = None,
+            sign_in: bool = True) -> list[str]:
     """The argv that serves the dashboard on ``host:port`` (the store: see
     :func:`environment`). Headless (no browser is opened, no usage statistics are sent);
-    bound to localhost unless another ``host`` is given."""
+    bound to localhost unless another ``host`` is given, which needs sign-in on (ValueError
+    otherwise: anyone who reaches the port could acknowledge, promote and retrain)."""
     if not 0 < int(port) < 65536:
         raise ValueError(f"port {port} is not between 1 and 65535")
+    if not sign_in and host not in LOCAL_HOSTS:
+        raise ValueError(f"--host {host}: binding beyond this machine needs sign-in on "
+                         "(unset FLOORLIGHT_SIGN_IN=off / drop --no-sign-in)")
     argv = [
         python or sys.executable, "-m", "streamlit", "run", str(APP),
         "--server.port", str(int(port)),
@@ -36,6 +44,12 @@ def command(port: int = DEFAULT_PORT, host: str = DEFAULT_HOST, *,
     return argv
 
 
-def environment(db_url: str, base: Mapping[str, str], home: Path) -> dict[str, str]:
-    """The child's environment: ``base`` with the store URL and the home directory."""
-    return child_environment({**base, "FLOORLIGHT_HOME": str(home)}, db=db_url)
+def environment(db_url: str, base: Mapping[str, str], home: Path, *,
+                sign_in: bool = True) -> dict[str, str]:
+    """The child's environment: ``base`` with the store URL, the home directory and, when
+    sign-in is off, ``FLOORLIGHT_SIGN_IN=off`` (read by ``dashboard/config.py``)."""
+    env = child_environment({**base, "FLOORLIGHT_HOME": str(home)}, db=db_url)
+    env.pop("FLOORLIGHT_SIGN_IN", None)
+    if not sign_in:
+        env["FLOORLIGHT_SIGN_IN"] = "off"
+    return env

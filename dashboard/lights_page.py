@@ -8,10 +8,12 @@ from dataclasses import asdict
 import pandas as pd
 import streamlit as st
 
-from dashboard import common, data, lights_files
+from dashboard import auth, common, data, lights_files
 from dashboard.common import tr
 from dashboard.plain import md
 from dashboard.tiles import lights_from_bridge, lights_from_states, lights_html
+from store.access import perform
+from store.errors import StoreError
 from store.queries import sqlite_path
 
 PAGE_SIZE = 25
@@ -56,13 +58,19 @@ def _health(health: dict) -> None:
                             if row.last_error else ""))
         cols[3].markdown(md(row.address or "–"))
         cols[4].button(tr("test_light"), key=f"test_{row.light}", on_click=_test,
-                       args=(row.light,), disabled="/" in row.light or row.light == "floor")
+                       args=(row.light,), disabled="/" in row.light or row.light == "floor"
+                       or not auth.may("light_test"))
 
 
 def _test(light: str) -> None:
     try:
-        lights_files.request_test(common.config().lights_dir, light)
-    except (OSError, ValueError) as err:
+        url = common.config().db_url
+        path = sqlite_path(url)
+        store = data.engine(url) if (path is None or path.exists()) and data.store_check(
+            url).ok else None
+        perform(store, auth.writer(), "light_test", light,
+                lambda: lights_files.request_test(common.config().lights_dir, light))
+    except (OSError, ValueError, StoreError) as err:
         st.session_state["_lights_flash"] = ("error", md(err))
     else:
         st.session_state["_lights_flash"] = ("success", tr("test_sent", light=light))

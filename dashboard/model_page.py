@@ -10,11 +10,13 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, common, data, evaluation, training_job
+from dashboard import auth, charts, common, data, evaluation, training_job
 from dashboard.common import tr
 from dashboard.plain import md
 from models.artifacts import active_version, list_versions, promote, rollback
 from models.errors import ModelError
+from store.access import perform
+from store.errors import StoreError
 from store.feedback import export_reviewed_turns, reviewed_turns
 
 RECENT_DAYS = 7
@@ -150,27 +152,37 @@ def _registry(registry: Path, versions: list[dict]) -> None:
     cols = st.columns([2, 1, 1])
     choice = cols[0].selectbox(tr("version"), names, key="promote_pick")
     cols[1].button(tr("promote"), key="promote", on_click=_promote, args=(registry, choice),
-                   disabled=choice == active_version(registry))
-    cols[2].button(tr("rollback"), key="rollback", on_click=_rollback, args=(registry,))
+                   disabled=choice == active_version(registry) or not auth.may("promote"))
+    cols[2].button(tr("rollback"), key="rollback", on_click=_rollback, args=(registry,),
+                   disabled=not auth.may("rollback"))
 
 
 def _who() -> str:
-    return f"dashboard:{st.session_state.get('supervisor') or 'anonymous'}"
+    who = auth.actor()
+    return f"dashboard:{who.name if who else 'anonymous'}"
+
+
+def _store():
+    """The store to record in (None: no usable store; the registry still works)."""
+    url = common.config().db_url
+    return data.engine(url) if data.store_check(url).ok else None
 
 
 def _promote(registry: Path, version: str) -> None:
     try:
-        promote(registry, version, who=_who())
+        perform(_store(), auth.writer(), "promote", version,
+                lambda: promote(registry, version, who=_who()))
         st.session_state["_model_flash"] = ("success", tr("promoted", version=version))
-    except ModelError as err:
+    except (ModelError, StoreError) as err:
         st.session_state["_model_flash"] = ("error", md(err))
 
 
 def _rollback(registry: Path) -> None:
     try:
-        version = rollback(registry, who=_who())
+        version = perform(_store(), auth.writer(), "rollback", str(active_version(registry)),
+                          lambda: rollback(registry, who=_who()))
         st.session_state["_model_flash"] = ("success", tr("rolled_back", version=version))
-    except ModelError as err:
+    except (ModelError, StoreError) as err:
         st.session_state["_model_flash"] = ("error", md(err))
 
 
@@ -192,8 +204,14 @@ def _retrain(registry: Path) -> None:
     st.caption(tr("retrain_help", n=_reviewed_count()))
     job = training_job.current(registry)
     idle = job is None or not job.running
-    if idle and st.button(tr("start_training"), key="start_training"):
-        job = training_job.start(registry, _training_data(), cfg.lexicon)
+    if idle and st.button(tr("start_training"), key="start_training",
+                          disabled=not auth.may("retrain")):
+        try:
+            job = perform(_store(), auth.writer(), "retrain", str(registry),
+                          lambda: training_job.start(registry, _training_data(), cfg.lexicon))
+        except StoreError as err:
+            st.error(md(err))
+            return
         time.sleep(0.05)  # let the thread report its first step
     if job is not None:
         st.fragment(run_every=1.0 if job.running else None)(_progress)(registry)
@@ -205,7 +223,7 @@ def _training_data() -> list[Path]:
     paths = list(cfg.train_data)
     if data.store_check(cfg.db_url).ok:
         out = cfg.home / "reviews" / "reviewed_turns.jsonl"
-        if export_reviewed_turns(data.engine(cfg.db_url), out).turns:
+        if export_reviewed_turns(data.engine(cfg.db_url), out, auth.writer()).turns:
             paths.append(out)
     return paths
 

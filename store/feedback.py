@@ -15,13 +15,13 @@ from pathlib import Path
 from sqlalchemy import Engine, and_, select, update
 
 from models.corpus import CUES, SENTIMENTS  # the label contract (labels.md) has one home
+from store.access import Actor, record, require
 from store.errors import StoreError
 from store.schema import alerts, calls, reviews, utterances
 from store.values import utc
 
 ESCALATED = ("true", "false")
 FIELD_VALUES = {"sentiment": SENTIMENTS, "cue": CUES, "escalated": ESCALATED}
-MAX_NAME = 128
 MAX_NOTE = 2000
 
 
@@ -35,25 +35,17 @@ class AckResult:
     ack_latency_s: float | None = None
 
 
-def _supervisor(name: str) -> str:
-    name = (name or "").strip()
-    if not name:
-        raise StoreError("enter your name first (it is kept with the acknowledgement)")
-    if len(name) > MAX_NAME:
-        raise StoreError(f"name is longer than {MAX_NAME} characters")
-    return name
-
-
 def acknowledge_alert(
-    engine: Engine, alert_id: int, supervisor: str, *, now: datetime | None = None
+    engine: Engine, alert_id: int, actor: Actor, *, now: datetime | None = None
 ) -> AckResult:
-    """Acknowledge an open alert. A second acknowledgement (by anyone) changes nothing: the
-    update only matches a row that is still open, so two supervisors clicking at once
-    produce exactly one acknowledgement."""
-    who = _supervisor(supervisor)
+    """Acknowledge an open alert as ``actor`` (supervisor or higher). A second
+    acknowledgement (by anyone) changes nothing: the update only matches a row that is still
+    open, so two supervisors clicking at once produce exactly one acknowledgement (and one
+    audit row)."""
+    who = require(actor, "acknowledge").name
     now = (now or datetime.now(UTC)).astimezone(UTC)
     with engine.begin() as conn:
-        row = conn.execute(select(alerts.c.raised_at, alerts.c.status)
+        row = conn.execute(select(alerts.c.raised_at, alerts.c.status, alerts.c.call_id)
                            .where(alerts.c.id == alert_id)).first()
         if row is None:
             raise StoreError(f"there is no alert {alert_id}")
@@ -65,6 +57,7 @@ def acknowledge_alert(
                     ack_latency_s=round(latency, 3), ack_applied=False)
         ).rowcount
         if done:
+            record(conn, actor, "acknowledge", f"alert {alert_id} (call {row.call_id})", now)
             return AckResult(True, "acknowledged", who, round(latency, 3))
         current = conn.execute(select(alerts.c.status, alerts.c.acked_by)
                                .where(alerts.c.id == alert_id)).one()
@@ -77,15 +70,16 @@ def save_review(
     call_id: str,
     field: str,
     new_value: str,
-    reviewer: str,
+    actor: Actor,
     seq: int | None = None,
     note: str | None = None,
     now: datetime | None = None,
 ) -> int:
     """Record a correction of one turn's ``sentiment`` or ``cue`` (``seq`` given) or of the
     call's ``escalated`` flag (``seq`` None). ``old_value`` is the stored prediction. Returns
-    the review's id; bad input raises :class:`StoreError` and writes nothing."""
-    who = _supervisor(reviewer)
+    the review's id; bad input or a role below supervisor raises :class:`StoreError` and
+    writes nothing."""
+    who = require(actor, "review").name
     allowed = FIELD_VALUES.get(field)
     if allowed is None:
         raise StoreError(f"cannot review field {field!r} (one of {', '.join(FIELD_VALUES)})")
@@ -100,6 +94,8 @@ def save_review(
         result = conn.execute(reviews.insert().values(
             call_id=call_id, seq=seq, field=field, old_value=old, new_value=new_value,
             reviewer=who, note=(note or None), created_at=(now or datetime.now(UTC))))
+        turn = f" turn {seq}" if seq is not None else ""
+        record(conn, actor, "review", f"call {call_id}{turn}: {field} {old} -> {new_value}", now)
         return int(result.inserted_primary_key[0])
 
 
@@ -154,9 +150,11 @@ def reviewed_turns(engine: Engine) -> list[dict]:
     return list(turns.values())
 
 
-def export_reviewed_turns(engine: Engine, out: Path) -> ExportResult:
-    """Write :func:`reviewed_turns` to ``out`` (JSON Lines, atomically). Call-level
-    ``escalated`` reviews are counted but not exported: they are not utterance labels."""
+def export_reviewed_turns(engine: Engine, out: Path, actor: Actor) -> ExportResult:
+    """Write :func:`reviewed_turns` to ``out`` (JSON Lines, atomically; analyst or higher).
+    Call-level ``escalated`` reviews are counted but not exported: they are not utterance
+    labels."""
+    require(actor, "export")
     turns = reviewed_turns(engine)
     with engine.connect() as conn:
         skipped = len(conn.execute(select(reviews.c.id).where(reviews.c.seq.is_(None))).all())

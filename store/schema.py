@@ -233,3 +233,30 @@ Index("ix_calls_status", calls.c.status)
 Index("ix_alerts_status_raised", alerts.c.status, alerts.c.raised_at)
 Index("ix_alerts_latency", alerts.c.raised_at, alerts.c.acked_by, alerts.c.ack_latency_s,
       alerts.c.team, alerts.c.agent_id)
+
+
+# --- added in 0005: who may use the dashboard, and what they did -------------------------
+# Local accounts (argon2 hashes; ``password_hash`` NULL for a person who signs in through the
+# site's identity provider and only needs a role here).
+users = Table(
+    "users",
+    metadata,
+    Column("name", String(128), primary_key=True),
+    Column("role", String(16), nullable=False),  # viewer | supervisor | analyst | admin
+    Column("password_hash", String(256), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+# One row per write a person made (acknowledge, review, promote, roll back, retrain, light
+# test, user changes): who, with which role, what, on what, when.
+audit = Table(
+    "audit",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False, index=True),
+    Column("actor", String(128), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("target", Text, nullable=True),
+)

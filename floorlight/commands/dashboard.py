@@ -23,6 +23,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="address to bind (default: %(default)s, this machine only)")
     parser.add_argument("--refresh", type=float, default=None,
                         help="live refresh interval in seconds (default 2)")
+    parser.add_argument("--no-sign-in", dest="sign_in", action="store_false",
+                        help="no sign-in: everyone who reaches the page is admin (only with a "
+                        "local --host; also FLOORLIGHT_SIGN_IN=off)")
     parser.add_argument("--migrate", action="store_true",
                         help="bring an older store's schema up to date first (stop the "
                         "monitor while doing this on a shared store)")
@@ -30,7 +33,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from dashboard.config import sign_in_enabled
     from dashboard.launch import command, environment
+    from floorlight.commands.users import announce_first_admin
     from store.db import check_store, open_store, redact_url
     from store.errors import StoreError
 
@@ -45,12 +50,15 @@ def _run(args: argparse.Namespace) -> int:
         except StoreError as err:
             return fail(str(err))
         print(f"migrated {redact_url(url)}", flush=True)
+    sign_in = args.sign_in and sign_in_enabled(os.environ)
     try:
-        argv = command(args.port, args.host, refresh_s=args.refresh)
+        argv = command(args.port, args.host, refresh_s=args.refresh, sign_in=sign_in)
     except ValueError as err:
         return fail(str(err))
     print(f"dashboard: http://{args.host}:{args.port}/  (store {redact_url(url)})", flush=True)
-    return serve(argv, environment(url, os.environ, settings.home_dir()))
+    if sign_in:
+        announce_first_admin(url)
+    return serve(argv, environment(url, os.environ, settings.home_dir(), sign_in=sign_in))
 
 
 def serve(argv: list[str], env: dict[str, str]) -> int:

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 from floorlight import settings
-from floorlight.commands._common import default_lexicon, run_guarded
+from floorlight.commands._common import default_lexicon, fail, run_guarded
 from floorlight.credentials import add_url_arguments, child_environment
 from models.artifacts import active_version
 
@@ -79,9 +79,18 @@ def _sanity_check(registry: Path, devset: Path) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    dashboard = None
+    if not args.no_dashboard:
+        from dashboard.config import sign_in_enabled
+        from dashboard.launch import command
+
+        try:  # a non-local --host with sign-in off is refused before anything starts
+            dashboard = command(args.port, args.host, sign_in=sign_in_enabled(os.environ))
+        except ValueError as err:
+            return fail(str(err))
     ensure_model(settings.models_dir(), args.devset)
     db_url = args.db or settings.default_db_url()
-    children = _start(args, db_url)
+    children = _start(args, db_url, dashboard)
     stopping = []
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stopping.append(True))
@@ -100,7 +109,8 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _start(args: argparse.Namespace, db_url: str) -> dict[str, subprocess.Popen]:
+def _start(args: argparse.Namespace, db_url: str,
+           dashboard: list[str] | None) -> dict[str, subprocess.Popen]:
     # The store URL reaches every child in its environment (a command line is public); no
     # broker: the embedded default runs the monitor in-process and lights from the store.
     env = child_environment({**os.environ, "FLOORLIGHT_HOME": str(settings.home_dir())},
@@ -110,18 +120,21 @@ def _start(args: argparse.Namespace, db_url: str) -> dict[str, subprocess.Popen]
                               "--speed", str(args.speed)],
         "bridge (virtual lights)": [*FLOORLIGHT, "bridge"],
     }
-    if not args.no_dashboard:
-        from dashboard.launch import command
-
-        children["dashboard"] = command(args.port, args.host)
+    if dashboard is not None:
+        children["dashboard"] = dashboard
     started = {}
     for name, argv in children.items():
         started[name] = subprocess.Popen(argv, env=env)
         if name == "simulator+monitor":  # the bridge and dashboard read what it registers
             _wait_for_monitor(db_url, started[name])
-    if not args.no_dashboard:
+    if dashboard is not None:
+        from dashboard.config import sign_in_enabled
+        from floorlight.commands.users import announce_first_admin
+
         print(f"\nFloorlight is up: dashboard at http://{args.host}:{args.port} "
               f"(store {settings.home_dir()}); Ctrl-C stops everything.\n", flush=True)
+        if sign_in_enabled(os.environ):
+            announce_first_admin(db_url)
     return started
 
 

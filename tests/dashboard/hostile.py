@@ -20,6 +20,7 @@ from sqlalchemy import select, update
 
 from dashboard.plain import WORD_JOINER
 from store import facts
+from store.access import Actor
 from store.db import open_store
 from store.feedback import save_review
 from store.schema import alerts, calls, dead_letters, desk_states, utterances
@@ -115,7 +116,7 @@ def build_hostile_store(path: Path, values: Hostile = Hostile()) -> tuple[str, s
             "payload": json.dumps({"agent_id": values.agent, "text": values.text}),
         } for i in range(2)])
     save_review(engine, call_id=live, seq=0, field="cue", new_value="abuse",
-                reviewer=values.supervisor, note=values.note)
+                actor=Actor(values.supervisor, "supervisor"), note=values.note)
     facts.backfill(engine)
     engine.dispose()
     return info.url, live

@@ -6,6 +6,7 @@ a screenshot of every page under tests/artifacts/ (ignored by git: the folder ho
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -31,6 +32,7 @@ from sqlalchemy import select, update
 
 from store.db import open_store
 from store.schema import alerts, services
+from tests.dashboard.conftest import ensure_account
 from tests.dashboard.hostile import Hostile, build_hostile_store
 from tests.dashboard.store_factory import StoreSpec, build_store
 
@@ -38,6 +40,7 @@ ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 PAGES = ("floor", "call", "history", "model", "lights", "dead-letters")
+PASSWORD = "a long enough password"
 
 
 def _free_port() -> int:
@@ -80,13 +83,17 @@ def served(tmp_path: Path, trained_registry: Path):
 
 
 @contextmanager
-def _serve(store_url: str, home: Path) -> Iterator[str]:
-    """``floorlight dashboard`` on a free port for the store; its base URL."""
-    port = _free_port()
+def _serve(store_url: str, home: Path, *, cwd: Path | None = None,
+           port: int | None = None) -> Iterator[str]:
+    """``floorlight dashboard`` on a free port for the store (with an analyst account
+    ``Mei``, :data:`PASSWORD`); its base URL. ``cwd``: where Streamlit finds
+    ``.streamlit/secrets.toml``."""
+    ensure_account(store_url, "Mei", "analyst", PASSWORD)
+    port = port or _free_port()
     env = dict(os.environ, FLOORLIGHT_HOME=str(home))
     proc = subprocess.Popen(
         [sys.executable, "-m", "floorlight", "dashboard", "--db", store_url, "--port",
-         str(port)],
+         str(port)], cwd=cwd,
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -135,6 +142,19 @@ def _screenshot(driver, name: str, *, whole: bool = False) -> Path:
     return path
 
 
+def _sign_in(driver, name: str = "Mei", password: str = PASSWORD) -> None:
+    """The local sign-in form, as a person uses it: the name, the password, then Enter in
+    the password field (no click on the button)."""
+    _wait_for_title(driver, "Sign in to Floorlight")
+    field = WebDriverWait(driver, 30).until(ec.element_to_be_clickable(
+        (By.CSS_SELECTOR, "input[aria-label='Name']")))
+    field.click()
+    field.send_keys(name)
+    secret = driver.find_element(By.CSS_SELECTOR, "input[type='password']")
+    secret.click()
+    secret.send_keys(password, Keys.ENTER)
+
+
 def _wait_for_title(driver, text: str, timeout: float = 30) -> None:
     WebDriverWait(driver, timeout).until(ec.text_to_be_present_in_element(
         (By.CSS_SELECTOR, "h1"), text))
@@ -145,6 +165,11 @@ def test_floor_acknowledge_and_every_page_in_chromium(served, browser) -> None:
     wait = WebDriverWait(browser, 30)
     _heartbeat(info.url)
     browser.get(f"{url}/")  # the default page lives at the root
+    _sign_in(browser, password="not the password")
+    WebDriverWait(browser, 30).until(ec.text_to_be_present_in_element(
+        (By.TAG_NAME, "body"), "Wrong name or password."))
+    browser.get(f"{url}/")
+    _sign_in(browser)
     _wait_for_title(browser, "Live floor")
     wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "[data-desk]")) == len(info.desks))
     shown = {e.get_attribute("data-desk") for e in browser.find_elements(By.CSS_SELECTOR,
@@ -154,11 +179,7 @@ def test_floor_acknowledge_and_every_page_in_chromium(served, browser) -> None:
         By.CSS_SELECTOR, "[data-desk][data-state=alert]")}
     assert alert_states, "the prepared store has a desk in alert"
 
-    name = wait.until(ec.element_to_be_clickable(
-        (By.CSS_SELECTOR, "section[data-testid=stSidebar] input[aria-label='Your name "
-                          "(supervisor)']")))
-    name.click()
-    name.send_keys("Mei", Keys.TAB)
+    assert "Mei" in browser.find_element(By.CSS_SELECTOR, "section[data-testid=stSidebar]").text
     alert_id = info.open_alert_ids[0]
     button = wait.until(ec.element_to_be_clickable(
         (By.XPATH, f"//div[contains(@class,'st-key-alert_{alert_id}')]//button"
@@ -178,7 +199,8 @@ def test_floor_acknowledge_and_every_page_in_chromium(served, browser) -> None:
     for page, title in titles.items():
         query = f"?call={info.live_calls[1]}" if page == "call" else ""
         _heartbeat(info.url)
-        browser.get(f"{url}/{page}{query}")
+        browser.get(f"{url}/{page}{query}")  # a new session: sign in again
+        _sign_in(browser)
         _wait_for_title(browser, title)
         time.sleep(1.5)  # let charts finish drawing before the picture
         assert "Traceback" not in browser.page_source
@@ -201,6 +223,7 @@ def test_hostile_ids_show_literally_and_fetch_nothing(tmp_path: Path, browser) -
         with _serve(store_url, home) as url:
             _heartbeat(store_url)
             browser.get(f"{url}/")
+            _sign_in(browser)
             _wait_for_title(browser, "Live floor")
             queue = WebDriverWait(browser, 30).until(lambda d: d.find_elements(
                 By.CSS_SELECTOR, "[class*='st-key-alert_'] [data-testid=stMarkdownContainer]"))
@@ -219,3 +242,75 @@ def test_hostile_ids_show_literally_and_fetch_nothing(tmp_path: Path, browser) -
             _screenshot(browser, "floor-hostile-ids")
         with pytest.raises(BlockingIOError):
             pixel_server.accept()  # nobody connected to the pixel's port
+
+
+@contextmanager
+def _oidc_provider(claims: dict) -> Iterator[str]:
+    """oidc-provider-mock (a real OpenID Connect provider for tests) on a free port; its
+    issuer URL. The person ``claims["sub"]`` is offered on its authorization page."""
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "oidc_provider_mock", "--port", str(port),
+         "--user-claims", json.dumps(claims)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    issuer = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 30
+        while True:
+            try:
+                urllib.request.urlopen(f"{issuer}/.well-known/openid-configuration", timeout=2)
+                break
+            except OSError:
+                if time.time() > deadline or proc.poll() is not None:
+                    raise
+                time.sleep(0.3)
+        yield issuer
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def test_sign_in_through_an_identity_provider(tmp_path: Path, browser) -> None:
+    """Streamlit's st.login against a real OIDC provider: the person's e-mail becomes the
+    name on their acknowledgement, their users row gives the role (supervisor)."""
+    info = build_store(tmp_path / "floorlight.db", StoreSpec(finished=60, live=8, desks=12))
+    assert info.open_alert_ids
+    ensure_account(info.url, "jane@example.com", "supervisor")  # a role, no password
+    home, site = tmp_path / "home", tmp_path / "site"
+    home.mkdir()
+    (site / ".streamlit").mkdir(parents=True)
+    port = _free_port()
+    claims = {"sub": "jane", "email": "jane@example.com", "name": "Jane"}
+    with _oidc_provider(claims) as issuer:
+        (site / ".streamlit" / "secrets.toml").write_text(
+            "[auth]\n"
+            f'redirect_uri = "http://127.0.0.1:{port}/oauth2callback"\n'
+            'cookie_secret = "a-test-cookie-secret-of-enough-length"\n'
+            'client_id = "floorlight"\nclient_secret = "test-secret"\n'
+            f'server_metadata_url = "{issuer}/.well-known/openid-configuration"\n')
+        with _serve(info.url, home, cwd=site, port=port) as url:
+            wait = WebDriverWait(browser, 30)
+            browser.get(f"{url}/")
+            _wait_for_title(browser, "Sign in to Floorlight")
+            assert not browser.find_elements(By.CSS_SELECTOR, "input[type='password']")
+            wait.until(ec.element_to_be_clickable(
+                (By.XPATH, "//button[contains(., 'organisation')]"))).click()
+            wait.until(ec.element_to_be_clickable(
+                (By.CSS_SELECTOR, "button[name='sub'][value='jane']"))).click()
+            _wait_for_title(browser, "Live floor")
+            wait.until(lambda d: "jane@example.com (supervisor)" in d.find_element(
+                By.CSS_SELECTOR, "section[data-testid=stSidebar]").text.replace(
+                    "\u2060", "").replace("\n", " "))
+            _screenshot(browser, "floor-signed-in-oidc")
+            alert_id = info.open_alert_ids[0]
+            wait.until(ec.element_to_be_clickable(
+                (By.XPATH, f"//div[contains(@class,'st-key-alert_{alert_id}')]//button"
+                           "[contains(., 'Acknowledge')]"))).click()
+            wait.until(ec.text_to_be_present_in_element((By.TAG_NAME, "body"),
+                                                        "Alert acknowledged"))
+    engine = open_store(info.url, migrate=False)
+    with engine.connect() as conn:
+        acked_by = conn.execute(select(alerts.c.acked_by).where(
+            alerts.c.id == alert_id)).scalar_one()
+    engine.dispose()
+    assert acked_by == "jane@example.com"

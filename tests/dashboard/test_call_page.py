@@ -44,7 +44,7 @@ def test_call_level_review(app, fresh_store) -> None:
     at = app(fresh_store.url, "call", query={"call": call_id})
     at.radio(key="review_escalated").set_value("true")
     at.get("form")[0]  # the call-level form exists
-    at.button[-1].click().run()
+    at.button(key=f"FormSubmitter:review_call_{call_id}-Save review").click().run()
     assert not at.exception
     engine = open_store(fresh_store.url, migrate=False)
     with engine.connect() as conn:

@@ -11,9 +11,10 @@ import pytest
 from dashboard.i18n import LANGUAGES, t
 from store.db import make_engine, upgrade
 
-PAGES = ("floor", "call", "history", "model", "lights", "dead_letters")
+PAGES = ("floor", "call", "history", "model", "lights", "dead_letters", "audit")
 TITLES = {"floor": "page_floor", "call": "page_call", "history": "page_history",
-          "model": "page_model", "lights": "page_lights", "dead_letters": "page_dead_letters"}
+          "model": "page_model", "lights": "page_lights", "dead_letters": "page_dead_letters",
+          "audit": "page_audit"}
 STORE_PAGES = ("floor", "call", "history", "dead_letters")  # need a usable store
 
 

@@ -5,7 +5,6 @@ the background with progress, and an empty registry is a message."""
 from __future__ import annotations
 
 import json
-import shutil
 import time
 from pathlib import Path
 
@@ -17,21 +16,6 @@ from models.training import TrainConfig
 from tests.dashboard.hostile import rendered_text
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
-
-
-@pytest.fixture
-def registry(app, trained_registry: Path) -> Path:
-    """A copy of the session's trained registry under the app's home, with a second version
-    (same files, another name) so there is something to promote and roll back."""
-    target = app.home / "models"
-    shutil.copytree(trained_registry, target)
-    first = active_version(target)
-    second = "v29990101-000000"
-    shutil.copytree(target / first, target / second)
-    card = json.loads((target / second / "card.json").read_text())
-    card["version"] = second
-    (target / second / "card.json").write_text(json.dumps(card))
-    return target
 
 
 def test_card_and_versions_render(app, small_store, registry: Path) -> None:

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import delete, select
 
 from store import facts, queries
+from store.access import Actor
 from store.db import open_store
 from store.feedback import acknowledge_alert, export_reviewed_turns, save_review
 from store.schema import alerts, call_cues, call_facts
@@ -44,13 +45,14 @@ def test_queries_and_writes_on_postgres(pg_store, tmp_path) -> None:
     detail = queries.call_detail(engine, pg_store.finished_calls[0])
     assert detail is not None and detail.turns
     if pg_store.open_alert_ids:
-        assert acknowledge_alert(engine, pg_store.open_alert_ids[0], "Mei").acknowledged
+        assert acknowledge_alert(engine, pg_store.open_alert_ids[0],
+                                 Actor("Mei", "supervisor")).acknowledged
         with engine.connect() as conn:
             assert conn.execute(select(alerts.c.acked_by).where(
                 alerts.c.id == pg_store.open_alert_ids[0])).scalar() == "Mei"
     save_review(engine, call_id=pg_store.finished_calls[0], seq=0, field="sentiment",
-                new_value="positive", reviewer="Mei")
-    assert export_reviewed_turns(engine, tmp_path / "r.jsonl").turns == 1
+                new_value="positive", actor=Actor("Mei", "supervisor"))
+    assert export_reviewed_turns(engine, tmp_path / "r.jsonl", Actor("Lin", "analyst")).turns == 1
     engine.dispose()
 
 

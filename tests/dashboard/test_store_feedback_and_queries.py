@@ -11,11 +11,15 @@ from sqlalchemy import select, update
 
 from models.corpus import read_turns
 from store import facts, queries
+from store.access import Actor
 from store.db import current_revision, head_revision, make_engine, open_store, upgrade
 from store.errors import StoreError
 from store.feedback import acknowledge_alert, export_reviewed_turns, save_review
 from store.schema import alerts, call_facts, calls, reviews, utterances
 from tests.dashboard.store_factory import StoreSpec, build_store
+
+MEI = Actor("Mei", "supervisor")
+ANA = Actor("Ana", "supervisor")
 
 
 @pytest.fixture
@@ -31,15 +35,15 @@ def test_acknowledge_once_even_when_two_supervisors_click(store) -> None:
     with engine.connect() as conn:
         raised = queries.utc(conn.execute(select(alerts.c.raised_at).where(
             alerts.c.id == alert_id)).scalar_one())
-    first = acknowledge_alert(engine, alert_id, "Mei", now=raised + timedelta(seconds=42))
-    second = acknowledge_alert(engine, alert_id, "Ana", now=raised + timedelta(seconds=50))
+    first = acknowledge_alert(engine, alert_id, MEI, now=raised + timedelta(seconds=42))
+    second = acknowledge_alert(engine, alert_id, ANA, now=raised + timedelta(seconds=50))
     assert first.acknowledged and first.ack_latency_s == pytest.approx(42.0)
     assert not second.acknowledged and (second.status, second.acked_by) == ("acknowledged",
                                                                             "Mei")
     with pytest.raises(StoreError, match="no alert"):
-        acknowledge_alert(engine, 10_000, "Mei")
-    with pytest.raises(StoreError, match="name"):
-        acknowledge_alert(engine, alert_id, "   ")
+        acknowledge_alert(engine, 10_000, MEI)
+    with pytest.raises(StoreError, match="sign in"):
+        acknowledge_alert(engine, alert_id, Actor("   ", "supervisor"))
 
 
 @pytest.mark.parametrize(("kwargs", "message"), [
@@ -52,7 +56,7 @@ def test_acknowledge_once_even_when_two_supervisors_click(store) -> None:
 def test_bad_reviews_are_refused_and_write_nothing(store, kwargs, message) -> None:
     info, engine = store
     with pytest.raises(StoreError, match=message):
-        save_review(engine, call_id=info.finished_calls[0], reviewer="Mei", **kwargs)
+        save_review(engine, call_id=info.finished_calls[0], actor=MEI, **kwargs)
     with engine.connect() as conn:
         assert conn.execute(select(reviews)).first() is None
 
@@ -63,14 +67,15 @@ def test_export_takes_the_reviewers_value_and_the_stored_prediction(store, tmp_p
     with engine.connect() as conn:
         turn = conn.execute(select(utterances).where(utterances.c.call_id == call_id,
                                                      utterances.c.seq == 2)).mappings().one()
-    save_review(engine, call_id=call_id, seq=2, field="cue", new_value="abuse", reviewer="Mei")
+    save_review(engine, call_id=call_id, seq=2, field="cue", new_value="abuse", actor=MEI)
     save_review(engine, call_id=call_id, seq=2, field="cue", new_value="churn_threat",
-                reviewer="Ana", note="later, better")
-    save_review(engine, call_id=call_id, field="escalated", new_value="true", reviewer="Mei")
+                actor=ANA, note="later, better")
+    save_review(engine, call_id=call_id, field="escalated", new_value="true", actor=MEI)
     with engine.connect() as conn:
         olds = conn.execute(select(reviews.c.old_value).order_by(reviews.c.id)).scalars().all()
     assert olds[0] == turn["cue"] and olds[2] in ("true", "false")
-    result = export_reviewed_turns(engine, tmp_path / "out" / "reviewed.jsonl")
+    result = export_reviewed_turns(engine, tmp_path / "out" / "reviewed.jsonl",
+                                   Actor("Lin", "analyst"))
     assert (result.turns, result.call_reviews_skipped) == (1, 1)
     [exported] = read_turns(result.path)  # the training reader accepts it
     assert (exported.text, exported.speaker) == (turn["text"], turn["speaker"])

@@ -16,6 +16,7 @@ from firmware_bridge.sources.polling import PollingSource
 from floorlight.commands._bridge_store import StoreDeskStates
 from store.db import open_store
 from tests.bridge.bridges import mqtt_bridge, plain_bridge
+from tests.dashboard.conftest import sign_in
 from tests.dashboard.hostile import rendered_text
 from tests.monitor.mqtt import Peer, start_monitor, stop, wait_for
 
@@ -31,7 +32,7 @@ def banner(monkeypatch: pytest.MonkeyPatch, url: str, home: Path) -> list[str]:
     monkeypatch.setenv("FLOORLIGHT_HOME", str(home))
     monkeypatch.setenv("FLOORLIGHT_DB", url)
     at = AppTest.from_file(str(APP), default_timeout=60)
-    at.session_state["supervisor"] = "Mei"
+    sign_in(at, url, "Mei", "viewer")
     at.run()
     assert not at.exception
     said = [rendered_text(w.value) for w in at.warning] + [rendered_text(i.value) for i in at.info]

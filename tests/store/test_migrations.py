@@ -79,7 +79,7 @@ def test_0004_adds_the_turns_model_version_to_a_0003_store(tmp_path):
             "'neutral', 0.1, 0.2, 'none', 0.05, 0.1, 'calm')"))
     engine.dispose()
     upgraded = open_store(url)
-    assert current_revision(upgraded) == "0004"
+    assert current_revision(upgraded) == _head()
     assert "model_version" in {c["name"] for c in inspect(upgraded).get_columns("utterances")}
     with upgraded.begin() as conn:  # the turn stored before 0004: version not known
         assert conn.execute(text("SELECT text, model_version FROM utterances")).one() == (
@@ -118,4 +118,29 @@ def test_the_schema_head_is_read_from_the_migration_scripts(tmp_path):
     with engine.begin() as conn:  # written by a newer Floorlight
         conn.execute(text("UPDATE alembic_version SET version_num = '0999'"))
     assert (check_store(engine).status, check_store(engine).revision) == ("newer_schema", "0999")
+    engine.dispose()
+
+
+def test_migration_0005_adds_users_and_audit_and_takes_them_away(tmp_path):
+    from alembic import command
+
+    from store.db import _alembic_config
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'm5.db'}")
+    upgrade(engine, "0004")
+    assert not {"users", "audit"} & set(inspect(engine).get_table_names())
+    upgrade(engine, "0005")
+    assert {"users", "audit"} <= set(inspect(engine).get_table_names())
+    now = datetime(2026, 12, 6, 18, tzinfo=UTC)
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO users (name, role, password_hash, created_at, "
+                          "updated_at) VALUES ('mei', 'supervisor', NULL, :t, :t)"), {"t": now})
+        conn.execute(text("INSERT INTO audit (at, actor, role, action, target) VALUES "
+                          "(:t, 'mei', 'supervisor', 'acknowledge', 'alert 1')"), {"t": now})
+    command.downgrade(_alembic_config(engine), "0004")
+    assert current_revision(engine) == "0004"
+    assert not {"users", "audit"} & set(inspect(engine).get_table_names())
+    upgrade(engine)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM users")).scalar() == 0
     engine.dispose()

@@ -1,0 +1,3 @@
+from dashboard.audit_page import page
+
+page()
