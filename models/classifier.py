@@ -56,7 +56,7 @@ class TurnClassifier(ClassifierMixin, BaseEstimator):
         self,
         *,
         char_ngram_range: tuple[int, int] = (1, 4),
-        word_ngram_range: tuple[int, int] = (1, 2),
+        word_ngram_range: tuple[int, int] = (1, 3),
         min_df: int = 2,
         max_features: int | None = 200_000,
         lexicon_entries: Sequence[tuple[str, str, str]] = (),
