@@ -246,19 +246,35 @@ def promote(registry: Path, version: str, *, who: str = "cli", action: str = "pr
 
 
 def rollback(registry: Path, *, who: str = "cli") -> str:
-    """Go back to the version promoted before the current one."""
+    """Go back to the version promoted before the current one: the promotion log read as a
+    history (a rollback undoes a promotion), so rolling back twice goes two steps back and
+    never returns to the version just rolled back from."""
     registry = Path(registry)
     log = registry / "promotions.jsonl"
     history = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
     current = active_version(registry)
-    chain = [h["version"] for h in history if h["action"] == "promote"]
-    earlier = [v for v in chain if v != current and _inside(registry, v)
+    stack = _promotion_stack(history)
+    if current in stack:  # ACTIVE may have been written by hand: start from what it says
+        stack = stack[: len(stack) - stack[::-1].index(current) - 1]
+    earlier = [v for v in stack if v != current and _inside(registry, v)
                and (registry / v / CARD).exists()]
     if not earlier:
         raise ModelError(f"{registry}: no earlier promoted version to roll back to")
     target = earlier[-1]
     promote(registry, target, who=who, action="rollback")
     return target
+
+
+def _promotion_stack(history: list[dict]) -> list[str]:
+    """The versions promoted in turn, each rollback taking the stack back to its target."""
+    stack: list[str] = []
+    for entry in history:
+        version = entry.get("version")
+        if entry.get("action") == "rollback" and version in stack:
+            del stack[len(stack) - stack[::-1].index(version):]
+        elif version is not None:
+            stack.append(version)
+    return stack
 
 
 # --- the card for people -----------------------------------------------------------------

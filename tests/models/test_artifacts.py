@@ -140,3 +140,17 @@ def test_rollback_skips_a_logged_version_outside(trained_registry: Path, tmp_pat
         log.write(json.dumps({"action": "promote", "version": "../outside"}) + "\n")
     promote(registry, "v2")
     assert rollback(registry) == "v1"
+
+
+def test_rolling_back_twice_goes_two_steps_back_not_forth(trained_registry: Path,
+                                                          tmp_path: Path) -> None:
+    registry = tmp_path / "registry"
+    for name in ("v1", "v2", "v3"):
+        shutil.copytree(resolve(trained_registry), registry / name)
+        promote(registry, name)
+    assert rollback(registry) == "v2"
+    assert rollback(registry) == "v1"  # not v3 again: a history, not a toggle
+    with pytest.raises(ModelError, match="no earlier promoted version"):
+        rollback(registry)
+    promote(registry, "v3")  # a new promotion after rollbacks: back goes to v1
+    assert rollback(registry) == "v1"
