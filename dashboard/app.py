@@ -1,5 +1,6 @@
 """The Streamlit entry script: ``streamlit run dashboard/app.py -- --db URL`` (what
-``floorlight dashboard`` runs). Builds the navigation; each page lives in ``views/``."""
+``floorlight dashboard`` runs). Builds the navigation; each page is one module,
+``<name>_page.py``, run as the page's script."""
 
 from __future__ import annotations
 
@@ -11,14 +12,14 @@ from dashboard import auth, common
 from dashboard.config import from_args
 
 PAGES = (
-    ("views/floor.py", "page_floor", "🟢", "floor"),
-    ("views/call.py", "page_call", "📞", "call"),
-    ("views/history.py", "page_history", "📈", "history"),
-    ("views/model.py", "page_model", "🧠", "model"),
-    ("views/lights.py", "page_lights", "💡", "lights"),
-    ("views/dead_letters.py", "page_dead_letters", "🗂️", "dead-letters"),
+    ("floor_page.py", "page_floor", "🟢", "floor"),
+    ("call_page.py", "page_call", "📞", "call"),
+    ("history_page.py", "page_history", "📈", "history"),
+    ("model_page.py", "page_model", "🧠", "model"),
+    ("lights_page.py", "page_lights", "💡", "lights"),
+    ("dead_letters_page.py", "page_dead_letters", "🗂️", "dead-letters"),
 )
-AUDIT_PAGE = ("views/audit.py", "page_audit", "📜", "audit")  # analysts and admins only
+AUDIT_PAGE = ("audit_page.py", "page_audit", "📜", "audit")  # analysts and admins only
 
 
 def main() -> None:

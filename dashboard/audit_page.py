@@ -27,3 +27,7 @@ def page() -> None:
     frame = pd.DataFrame([{"at": r.at, "who": r.actor, "role": r.role, tr("action"): r.action,
                            "target": r.target} for r in rows])
     common.table(frame, "audit", key="audit")
+
+
+if __name__ == "__main__":  # Streamlit runs a page file as the main script
+    page()

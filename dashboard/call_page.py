@@ -203,3 +203,7 @@ def _save(**review) -> None:
     st.rerun()
 
 
+
+
+if __name__ == "__main__":  # Streamlit runs a page file as the main script
+    page()

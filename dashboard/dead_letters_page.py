@@ -26,3 +26,7 @@ def page() -> None:
         return
     frame = pd.DataFrame([asdict(r) for r in rows])
     common.table(frame, "dead-letters", key="dead_letters")
+
+
+if __name__ == "__main__":  # Streamlit runs a page file as the main script
+    page()

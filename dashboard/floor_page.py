@@ -158,7 +158,7 @@ def _queue(queue: list[AlertRow], now: datetime) -> None:
             ack.button(tr("acknowledge"), key=f"ack_{alert.id}", type="primary",
                        on_click=_acknowledge, args=(alert.id, alert.desk_id),
                        disabled=not auth.may("acknowledge"))
-            open_.page_link("views/call.py", label=tr("open_call"), icon="📞",
+            open_.page_link("call_page.py", label=tr("open_call"), icon="📞",
                             query_params={"call": alert.call_id})
     if len(queue) > QUEUE_SHOWN:
         st.caption(tr("more_alerts", n=len(queue) - QUEUE_SHOWN))
@@ -202,3 +202,7 @@ def _virtual_lights(tiles) -> None:
         st.warning(tr("bad_file", path=path, error=error))
     st.caption(tr("virtual_from_states", path=path))
     st.html(lights_html(lights_from_states(tiles), common.lang()))
+
+
+if __name__ == "__main__":  # Streamlit runs a page file as the main script
+    page()

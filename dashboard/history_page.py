@@ -119,3 +119,7 @@ def _quadrant(url: str, flt: HistoryFilter) -> None:
                            tr("zone"): tr(f"zone_{p['zone']}"), "zone": p["zone"]}
                           for p in points])
     common.table(frame, f"quadrant-{technique}-{outcome}", key="quadrant")
+
+
+if __name__ == "__main__":  # Streamlit runs a page file as the main script
+    page()

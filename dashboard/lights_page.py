@@ -91,3 +91,7 @@ def _virtual() -> None:
         return
     st.caption(tr("virtual_from_states", path=path))
     st.html(lights_html(lights_from_states(data.desk_tiles(cfg.db_url, None)), common.lang()))
+
+
+if __name__ == "__main__":  # Streamlit runs a page file as the main script
+    page()

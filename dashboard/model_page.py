@@ -331,3 +331,7 @@ def _thresholds(active: dict) -> None:
                         key="alerts_per_hour")
     frame = pd.DataFrame({"threshold": grid, "alerts_per_agent_hour": rates})
     common.table(frame, "threshold-alerts", key="threshold_alerts")
+
+
+if __name__ == "__main__":  # Streamlit runs a page file as the main script
+    page()

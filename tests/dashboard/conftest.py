@@ -60,7 +60,7 @@ def app(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
         if page:
             for key, value in (query or {}).items():
                 at.query_params[key] = value
-            at.switch_page(f"views/{page}.py").run()
+            at.switch_page(f"{page}_page.py").run()
         return at
 
     open_app.home = home

@@ -166,7 +166,7 @@ def test_a_supervisor_acknowledges_under_the_signed_in_name(app, fresh_store) ->
     assert _status(url, alert_id) == ("acknowledged", "ana")
     assert ("ana", "supervisor", "acknowledge") in _audit(url)
     with pytest.raises(ValueError, match="Could not find a navigation page"):
-        at.switch_page("views/audit.py")  # not listed for a supervisor
+        at.switch_page("audit_page.py")  # not listed for a supervisor
     call_id = fresh_store.finished_calls[0]
     at = app(url, "call", query={"call": call_id}, supervisor="ana", role="supervisor")
     at.button(key="save_turn_review").click().run()
@@ -183,7 +183,7 @@ def test_an_analyst_promotes_and_the_audit_page_lists_it(app, fresh_store, regis
     at.button(key="rollback").click().run()
     assert ("lin", "analyst", "promote") in _audit(fresh_store.url)
     assert ("lin", "analyst", "rollback") in _audit(fresh_store.url)
-    at.switch_page("views/audit.py").run()
+    at.switch_page("audit_page.py").run()
     assert not at.exception and not at.error
     frame = at.dataframe[0].value
     assert list(frame["action"] if "action" in frame else frame["Action"])[:2] == [

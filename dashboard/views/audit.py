@@ -1,3 +1,0 @@
-from dashboard.audit_page import page
-
-page()

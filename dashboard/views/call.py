@@ -1,3 +1,0 @@
-from dashboard.call_page import page
-
-page()

@@ -1,3 +1,0 @@
-from dashboard.dead_letters_page import page
-
-page()

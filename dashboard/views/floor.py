@@ -1,3 +1,0 @@
-from dashboard.floor_page import page
-
-page()

@@ -1,3 +1,0 @@
-from dashboard.history_page import page
-
-page()

@@ -1,3 +1,0 @@
-from dashboard.lights_page import page
-
-page()

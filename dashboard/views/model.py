@@ -1,3 +1,0 @@
-from dashboard.model_page import page
-
-page()
