@@ -31,9 +31,9 @@ sys.path.insert(0, str(ROOT))
 import paho.mqtt.client as mqtt  # noqa: E402
 from paho.mqtt.enums import CallbackAPIVersion  # noqa: E402
 
-from monitor.simulator import FloorSimulator  # noqa: E402
-from monitor.simulator_corpus import load_scripts  # noqa: E402
-from monitor.simulator_mqtt import MqttPublisher, parse_target  # noqa: E402
+from simulator.floor import FloorSimulator  # noqa: E402
+from simulator.publisher import MqttPublisher, parse_target  # noqa: E402
+from simulator.scripts import load_scripts  # noqa: E402
 from tests.support.mosquitto import MosquittoBroker  # noqa: E402
 
 

@@ -1,12 +1,12 @@
 """The monitor package's one root exception, :class:`MonitorError`: also the root of
-``EventRejected`` and ``SimulatorError``, defined where they are raised. The CLI turns any
+``EventRejected``, defined where it is raised. The CLI turns any
 of them into one line (``floorlight/cli.py``)."""
 
 from __future__ import annotations
 
 
 class MonitorError(Exception):
-    """Something the monitor, the ingest or the simulator cannot go on with; the message
+    """Something the monitor or the ingest cannot go on with; the message
     names the file, key, line or event."""
 
 

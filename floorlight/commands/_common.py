@@ -12,9 +12,11 @@ from firmware_bridge.errors import LightError
 from floorlight import settings
 from models.errors import ModelError
 from monitor.errors import MonitorError
+from simulator.errors import SimulatorError
 from store.errors import StoreError
 
-ROOTS: tuple[type[Exception], ...] = (ModelError, StoreError, MonitorError, LightError)
+ROOTS: tuple[type[Exception], ...] = (ModelError, StoreError, MonitorError, LightError,
+                                      SimulatorError)
 """Each package's one root exception: what a command may raise for a person to act on. The
 CLI (``floorlight/cli.py``) prints any of them as one line and exits 2; anything else is a
 bug and keeps its traceback."""

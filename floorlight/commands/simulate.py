@@ -22,10 +22,11 @@ from floorlight import settings
 from floorlight.commands._common import add_model_argument, fail, model_path, open_model
 from floorlight.credentials import add_url_arguments
 from models.errors import ModelError
-from monitor.simulator import FloorSimulator, RunReport
-from monitor.simulator_chaos import KINDS, Chaos, RawLine
-from monitor.simulator_corpus import SimulatorError, load_scripts
-from monitor.simulator_mqtt import DEFAULT_PREFIX, MqttPublisher, check_prefix, parse_target
+from simulator.chaos import KINDS, Chaos, RawLine
+from simulator.errors import SimulatorError
+from simulator.floor import FloorSimulator, RunReport
+from simulator.publisher import DEFAULT_PREFIX, MqttPublisher, check_prefix, parse_target
+from simulator.scripts import load_scripts
 from store.errors import StoreError
 
 log = logging.getLogger("floorlight.simulate")

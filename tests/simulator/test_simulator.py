@@ -20,11 +20,12 @@ from sqlalchemy import func, select
 
 from floorlight.cli import main
 from monitor.events import CallEnded, CallStarted, EventRejected, Utterance, parse_event
-from monitor.simulator import FloorPace, FloorSimulator, RunReport, make_agents
-from monitor.simulator_chaos import KINDS, Chaos, RawLine
-from monitor.simulator_corpus import Script, ScriptTurn, SimulatorError, load_scripts
-from monitor.simulator_csat import draw_csat
-from monitor.simulator_mqtt import MqttPublisher, parse_target
+from simulator.chaos import KINDS, Chaos, RawLine
+from simulator.csat import draw_csat
+from simulator.errors import SimulatorError
+from simulator.floor import FloorPace, FloorSimulator, RunReport, make_agents
+from simulator.publisher import MqttPublisher, parse_target
+from simulator.scripts import Script, ScriptTurn, load_scripts
 from store.db import open_store
 from store.schema import calls, dead_letters, utterances
 from tests.monitor.mqtt import Peer, start_monitor, stop, wait_for

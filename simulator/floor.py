@@ -35,8 +35,9 @@ from pathlib import Path
 from typing import Any
 
 from models.corpus import Call
-from monitor.simulator_corpus import Script, SimulatorError, load_scripts, scripts_from_calls
-from monitor.simulator_csat import draw_csat
+from simulator.csat import draw_csat
+from simulator.errors import SimulatorError
+from simulator.scripts import Script, load_scripts, scripts_from_calls
 
 __all__ = ["TEAMS", "Agent", "FloorPace", "FloorSimulator", "RunReport", "SimulatorError"]
 

@@ -10,16 +10,12 @@ from pathlib import Path
 
 from models.corpus import Call, read_calls
 from models.errors import ModelError
-from monitor.errors import MonitorError
+from simulator.errors import SimulatorError
 
 # Used only where a corpus line has no t/t_end: the bundled corpus's own pace (README).
 WORDS_PER_S = 2.5
 CHARS_PER_S = 4.0
 GAP_S = 0.7
-
-
-class SimulatorError(MonitorError):
-    """Input or settings the simulated floor cannot run with; the message says which."""
 
 
 @dataclass(frozen=True)

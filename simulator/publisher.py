@@ -31,8 +31,8 @@ import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion, MQTTErrorCode
 
 from monitor.mqtt_link import MqttSettings, MqttUrlError, parse_mqtt_url
-from monitor.simulator_chaos import RawLine
-from monitor.simulator_corpus import SimulatorError
+from simulator.chaos import RawLine
+from simulator.errors import SimulatorError
 
 DEFAULT_PREFIX = "floorlight"
 MIN_DELAY_S, MAX_DELAY_S = 0.25, 10.0

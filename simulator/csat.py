@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 
-from monitor.simulator_corpus import Script
+from simulator.scripts import Script
 
 SCORES = (1, 2, 3, 4, 5)
 BY_FLOW: dict[str, tuple[float, ...]] = {
