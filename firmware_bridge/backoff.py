@@ -1,32 +1,29 @@
-"""Capped exponential backoff with optional jitter, for reconnect loops."""
+"""A reconnect loop's delays under the one backoff policy (``store.retry.backoff``): the
+driver threads wait on a condition they can be woken from, so they take the delays one by
+one instead of handing their loop to tenacity."""
 
 from __future__ import annotations
 
-import random
-from dataclasses import dataclass, field
+from tenacity import RetryCallState
+
+from store.retry import backoff
 
 
-@dataclass
 class Backoff:
-    """``next()`` gives ``initial``, then doubles up to ``cap``; ``reset()`` after success.
-    Jitter (a fraction of each delay, drawn from ``rng``) keeps many lights that failed
-    together from retrying in lockstep."""
+    """``next()`` gives ``initial``, then doubles up to ``cap`` (plus the policy's jitter,
+    which keeps lights that failed together from retrying in lockstep); ``reset()`` after a
+    success."""
 
-    initial: float = 0.5
-    cap: float = 30.0
-    jitter: float = 0.1
-    rng: random.Random = field(default_factory=random.Random)
-    _next: float = field(init=False, default=0.0)
-
-    def __post_init__(self) -> None:
-        if not 0 < self.initial <= self.cap:
+    def __init__(self, initial: float = 0.5, cap: float = 30.0, *, jitter: bool = True) -> None:
+        if not 0 < initial <= cap:
             raise ValueError("need 0 < initial <= cap")
-        self._next = self.initial
+        self._wait = backoff(cap_s=cap, initial_s=initial, jitter=jitter)
+        self._attempt = RetryCallState(None, None, (), {})  # type: ignore[arg-type]
 
     def next(self) -> float:
-        delay = self._next
-        self._next = min(self._next * 2, self.cap)
-        return delay * (1 + self.jitter * self.rng.random())
+        delay = float(self._wait(self._attempt))
+        self._attempt.attempt_number += 1
+        return delay
 
     def reset(self) -> None:
-        self._next = self.initial
+        self._attempt.attempt_number = 1

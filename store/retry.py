@@ -50,10 +50,11 @@ def transient(err: BaseException) -> bool:
     return sqlstate in PG_TRANSIENT_CODES or sqlstate.startswith(PG_TRANSIENT_CLASSES)
 
 
-def backoff(cap_s: float = CAP_S, initial_s: float = INITIAL_S) -> Any:
-    """The one backoff policy, as a tenacity wait strategy."""
-    return wait_exponential(multiplier=initial_s, min=initial_s, max=cap_s) + \
-        wait_random(0, JITTER * initial_s)
+def backoff(cap_s: float = CAP_S, initial_s: float = INITIAL_S, *, jitter: bool = True) -> Any:
+    """The one backoff policy, as a tenacity wait strategy (also the bridge's reconnect
+    delays, ``firmware_bridge/backoff.py``). ``jitter=False`` only for tests."""
+    wait = wait_exponential(multiplier=initial_s, min=initial_s, max=cap_s)
+    return wait + wait_random(0, JITTER * initial_s) if jitter else wait
 
 
 def until_it_lands(work: Callable[[], T], *, cap_s: float = CAP_S,

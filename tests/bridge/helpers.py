@@ -56,7 +56,7 @@ class FakePorts:
 def fast_env(**overrides: Any) -> BuildEnv:
     settings: dict[str, Any] = dict(
         heartbeat_s=0.3, ttl_s=2, ack_timeout_s=0.4, boot_timeout_s=0.5,
-        backoff=lambda: Backoff(0.05, 0.2, jitter=0.0),
+        backoff=lambda: Backoff(0.05, 0.2, jitter=False),
         logger=logging.getLogger("test.bridge"))
     settings.update(overrides)
     return BuildEnv(**settings)
