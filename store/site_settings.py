@@ -16,6 +16,14 @@ def read(engine: Engine, name: str) -> str | None:
         return conn.execute(select(settings.c.value).where(settings.c.name == name)).scalar()
 
 
+def changed(engine: Engine, name: str) -> tuple[datetime, str] | None:
+    """When and by whom ``name`` was last set, or None."""
+    with engine.connect() as conn:
+        row = conn.execute(select(settings.c.updated_at, settings.c.updated_by)
+                           .where(settings.c.name == name)).first()
+    return (row.updated_at, row.updated_by) if row is not None else None
+
+
 def put(conn: Connection, name: str, value: str, by: str, now: datetime) -> None:
     """Set ``name`` on the caller's connection (no role check: for the store's own values
     such as the pseudonym key; people go through :func:`change`)."""
