@@ -72,7 +72,7 @@ def page() -> None:
 def shows_names(url: str) -> bool:
     """Whether this person sees agents' ids here: analysts and admins always; the others
     while the site's agents' privacy is off."""
-    return auth.may("agent_names") or not data.agent_privacy(url)
+    return auth.may("see_agent_names") or not data.agent_privacy(url)
 
 
 def agent_label(url: str, roster: Sequence[str]) -> Label:
@@ -90,10 +90,10 @@ def _privacy_control(url: str) -> None:
     line saying what it means for the person looking."""
     st.session_state[PRIVACY_TOGGLE] = on = data.agent_privacy(url)  # the store's, always
     st.toggle(tr("agent_privacy"), key=PRIVACY_TOGGLE, on_change=_set_privacy, args=(url,),
-              disabled=not auth.may("settings"), help=tr("agent_privacy_help"))
+              disabled=not auth.may("change_settings"), help=tr("agent_privacy_help"))
     common.flash(FLASH)
     if on:
-        st.caption(tr("agent_privacy_names" if auth.may("agent_names")
+        st.caption(tr("agent_privacy_names" if auth.may("see_agent_names")
                       else "agent_privacy_pseudonyms"))
 
 

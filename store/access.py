@@ -31,10 +31,10 @@ ACTIONS = {
     "promote": "analyst",
     "rollback": "analyst",
     "audit": "analyst",  # reading the audit log
-    "agent_names": "analyst",  # seeing agents' names on History when their privacy is on
+    "see_agent_names": "analyst",  # seeing agents' names on History when their privacy is on
     "light_test": "admin",
     "users": "admin",
-    "settings": "admin",
+    "change_settings": "admin",
 }
 """Each action and the lowest role allowed to do it."""
 

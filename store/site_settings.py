@@ -36,8 +36,8 @@ def put(conn: Connection, name: str, value: str, by: str, now: datetime) -> None
 
 def change(engine: Engine, name: str, value: str, actor: Actor | None) -> None:
     """An admin sets ``name`` to ``value``; the audit row says who, when and what."""
-    who = require(actor, "settings")
+    who = require(actor, "change_settings")
     now = datetime.now(UTC)
     with engine.begin() as conn:
         put(conn, name, value, who.name, now)
-        record(conn, who, "settings", f"{name} = {value}", now)
+        record(conn, who, "change_settings", f"{name} = {value}", now)

@@ -53,7 +53,7 @@ def test_settings_turns_agents_privacy_on_and_the_audit_log_names_the_cli(tmp_pa
     row = audit_rows(engine)[0]
     engine.dispose()
     assert (row.actor, row.role, row.action, row.target) == (
-        f"cli:{getpass.getuser()}", "admin", "settings", "agent_privacy = on")
+        f"cli:{getpass.getuser()}", "admin", "change_settings", "agent_privacy = on")
     bad = floorlight("settings", "set", "agent-privacy", "maybe", "--db", url, home=tmp_path)
     assert bad.returncode == 2 and "invalid choice: 'maybe'" in bad.stderr
 

@@ -156,7 +156,7 @@ def test_an_admin_turns_privacy_on_in_the_page_and_it_is_audited(app, fresh_stor
     assert privacy.agent_privacy(engine) is True
     rows = [(r.actor, r.role, r.action, r.target) for r in audit_rows(engine)]
     engine.dispose()
-    assert rows[0] == ("Mei", "admin", "settings", "agent_privacy = on")
+    assert rows[0] == ("Mei", "admin", "change_settings", "agent_privacy = on")
     viewer = app(url, "history", supervisor="wall", role="viewer")
     assert viewer.toggle(key="agent_privacy_toggle").disabled
     assert viewer.toggle(key="agent_privacy_toggle").value is True
@@ -169,9 +169,9 @@ def test_a_lowered_admin_cannot_flip_it(app, fresh_store) -> None:
     at = app(url, "history", supervisor="Mei", role="admin")
     ensure_account(url, "Mei", "analyst")
     at.toggle(key="agent_privacy_toggle").set_value(True).run()
-    assert any("may not settings" in e.value for e in at.error)
+    assert any("may not change settings" in e.value for e in at.error)
     assert at.toggle(key="agent_privacy_toggle").value is False
     engine = open_store(url, migrate=False)
     assert privacy.agent_privacy(engine) is False
-    assert all(r.action != "settings" for r in audit_rows(engine))
+    assert all(r.action != "change_settings" for r in audit_rows(engine))
     engine.dispose()

@@ -45,7 +45,7 @@ def test_migration_0006_adds_settings_and_takes_it_away(tmp_path) -> None:
 
 @pytest.mark.parametrize("role", ["viewer", "supervisor", "analyst"])
 def test_only_an_admin_changes_agents_privacy(engine, role: str) -> None:
-    with pytest.raises(AccessDenied, match=f"\\({role}\\) may not settings.*admin role"):
+    with pytest.raises(AccessDenied, match=f"\\({role}\\) may not change settings.*admin role"):
         privacy.set_agent_privacy(engine, True, Actor("someone", role))
     with pytest.raises(AccessDenied, match="sign in"):
         privacy.set_agent_privacy(engine, True, None)
@@ -61,8 +61,8 @@ def test_an_admin_turns_it_on_and_off_and_the_audit_log_says_who(engine) -> None
     assert privacy.agent_privacy(engine) is False
     rows = audit_rows(engine)
     assert [(r.actor, r.role, r.action, r.target) for r in rows] == [
-        ("ana", "admin", "settings", "agent_privacy = off"),
-        ("root", "admin", "settings", "agent_privacy = on")]
+        ("ana", "admin", "change_settings", "agent_privacy = off"),
+        ("root", "admin", "change_settings", "agent_privacy = on")]
     assert all(r.at is not None for r in rows)
 
 
