@@ -13,7 +13,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from dashboard import common, data
 from dashboard.common import tr
 from store.access import ROLES, Actor
-from store.users import authenticate, ensure_first_admin, first_run_notice, role_of
+from store.sign_in import SignInLocked, sign_in
+from store.users import ensure_first_admin, first_run_notice, role_of
 
 ACTOR = "_actor"
 SOURCE = "_actor_source"  # local | oidc | off
@@ -101,7 +102,11 @@ def _local_form(engine) -> None:
         submitted = st.form_submit_button(tr("sign_in"), type="primary")
     if not submitted:
         return
-    who = authenticate(engine, name, password)
+    try:
+        who = sign_in(engine, name, password)
+    except SignInLocked as locked:  # recorded in the audit log by the store
+        st.error(tr("sign_in_locked", until=f"{locked.until:%H:%M} UTC"))
+        return
     if who is None:
         st.error(tr("sign_in_failed"))  # no hint whether the name or the password was wrong
         return

@@ -6,6 +6,8 @@ store or a model card goes through :func:`dashboard.plain.plotly` (``esc``)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from statistics import median
 
 import plotly.graph_objects as go
@@ -76,11 +78,39 @@ def risk_timeline(turns: Sequence, alerts: Sequence = (), lang: str = "en") -> g
     return _layout(fig, t("risk_timeline", lang), showlegend=False, height=320)
 
 
+DAY_MS = 86_400_000  # plotly measures date axes in milliseconds
+MIN_DAYS_SHOWN = 7  # a range this short is drawn as a week, so one day is one narrow bar
+MIN_COLUMNS = 8  # likewise for the weeks of the technique heatmap
+
+
+def day_axis(days: Sequence[date]) -> dict:
+    """A date axis for one bar per day: dates as ticks (never times of day), and at least
+    :data:`MIN_DAYS_SHOWN` days wide, the data in the middle."""
+    first, last = min(days), max(days)
+    shown = (last - first).days + 1
+    pad = timedelta(days=max(0, MIN_DAYS_SHOWN - shown) / 2 + 0.5)
+    axis = {"type": "date", "tickformat": "%Y-%m-%d", "hoverformat": "%Y-%m-%d",
+            "range": [datetime.combine(first, time()) - pad,
+                      datetime.combine(last, time()) + pad]}
+    if shown <= 2 * MIN_DAYS_SHOWN:
+        axis["dtick"] = DAY_MS  # one tick a day; longer spans: plotly spaces them
+    return axis
+
+
+def category_range(count: int, least: int = MIN_COLUMNS) -> list[float] | None:
+    """The x range that keeps ``count`` category columns (heatmap cells) no wider than
+    1/``least`` of the plot each, centred; None when there are enough of them."""
+    if count >= least:
+        return None
+    middle = (count - 1) / 2
+    return [middle - least / 2, middle + least / 2]
+
+
 def escalation_over_time(days: Sequence, lang: str = "en") -> go.Figure:
     """Escalation rate (bars) and mean customer sentiment (line, second axis) per day."""
     x = [d.day for d in days]
     fig = go.Figure()
-    fig.add_trace(go.Bar(x=x, y=[d.escalation_rate for d in days],
+    fig.add_trace(go.Bar(x=x, y=[d.escalation_rate for d in days], width=[DAY_MS * 0.8] * len(x),
                          name=t("escalation_rate", lang), marker_color=OKABE_ITO[3],
                          customdata=[[d.calls] for d in days],
                          hovertemplate="%{x}<br>%{y:.0%} of %{customdata[0]}<extra></extra>"))
@@ -88,6 +118,7 @@ def escalation_over_time(days: Sequence, lang: str = "en") -> go.Figure:
                              mode="lines+markers", name=t("customer_sentiment", lang),
                              line={"color": OKABE_ITO[0]}))
     return _layout(fig, t("escalation_over_time", lang), height=340,
+                   xaxis=day_axis(x) if x else {"type": "date"},
                    yaxis={"tickformat": ".0%", "title": t("escalation_rate", lang)},
                    yaxis2={"overlaying": "y", "side": "right", "range": [-1, 1],
                            "title": t("customer_sentiment", lang)},
@@ -135,7 +166,11 @@ def technique_heatmap(rates: Sequence, technique: str, lang: str = "en") -> go.F
                                y=[esc(a) for a in agents], text=text,
                                zmin=0, zmax=1, colorscale="Cividis",
                                hovertemplate="%{y} %{x}: %{z:.0%} (%{text})<extra></extra>"))
-    fig.update_xaxes(title=t("week", lang))
+    # categories: an ISO week date alone would make a date axis (a single week then shows
+    # ticks such as "23:59:59.9996" under one cell as wide as the chart), and an id that
+    # looks like a number a numeric one
+    fig.update_xaxes(title=t("week", lang), type="category", range=category_range(len(weeks)))
+    fig.update_yaxes(type="category")
     return _layout(fig, f"{t('technique_use', lang)}: {t('tech_' + technique, lang)}",
                    height=max(300, 18 * len(agents) + 120))
 
@@ -159,7 +194,37 @@ def zone(use: float, outcome: float, use_mid: float, outcome_mid: float,
     return "innovation" if good else "training"
 
 
-def quadrant_points(agents: Sequence, outcome: str, technique: str = "") -> list[dict]:
+MIN_QUADRANT_AGENTS = 4
+"""Fewer agents than this get no zones: a median of one to three agents puts someone in
+"benchmark" by being the median, not by what they do (a lone agent who never uses the
+technique would be the benchmark)."""
+
+
+@dataclass(frozen=True)
+class Quadrant:
+    """The four-quadrant input: one dict per agent (``agent_id``, ``team``, ``calls``,
+    ``use_rate``, ``outcome``, ``zone``), the medians, and ``no_zones``: why every ``zone``
+    is None (``too_few``, ``no_use_split``, ``no_outcome_split``), else None."""
+
+    points: list[dict]
+    use_mid: float | None = None
+    outcome_mid: float | None = None
+    no_zones: str | None = None
+
+
+def _split_problem(rows: Sequence[tuple], use_mid: float, out_mid: float,
+                   higher: bool) -> str | None:
+    """Why a split at the medians says nothing: every agent on one side of a median (all
+    use the technique equally, e.g. never; or all have the same outcome)."""
+    if len(rows) < MIN_QUADRANT_AGENTS:
+        return "too_few"
+    if len({u >= use_mid for _a, u, _o in rows}) < 2:
+        return "no_use_split"
+    good = {(o >= out_mid) if higher else (o <= out_mid) for _a, _u, o in rows}
+    return "no_outcome_split" if len(good) < 2 else None
+
+
+def quadrant_points(agents: Sequence, outcome: str, technique: str = "") -> Quadrant:
     """Agents with a use rate and an outcome value, each with its zone; medians split. For
     ``taboo`` the x value is the share of calls *without* a taboo phrase, so right is good
     for every technique."""
@@ -168,28 +233,33 @@ def quadrant_points(agents: Sequence, outcome: str, technique: str = "") -> list
     rows = [(a, 1 - a.use_rate if flip else a.use_rate, getattr(a, attr)) for a in agents
             if a.use_rate is not None and getattr(a, attr) is not None]
     if not rows:
-        return []
+        return Quadrant([])
     use_mid = median(r[1] for r in rows)
     out_mid = median(r[2] for r in rows)
-    return [{"agent_id": a.agent_id, "team": a.team, "calls": a.calls, "use_rate": u,
-             "outcome": o, "zone": zone(u, o, use_mid, out_mid, higher),
-             "use_mid": use_mid, "outcome_mid": out_mid} for a, u, o in rows]
+    problem = _split_problem(rows, use_mid, out_mid, higher)
+    return Quadrant([{"agent_id": a.agent_id, "team": a.team, "calls": a.calls,
+                      "use_rate": u, "outcome": o,
+                      "zone": None if problem else zone(u, o, use_mid, out_mid, higher)}
+                     for a, u, o in rows], use_mid, out_mid, problem)
 
 
-def quadrant(points: Sequence[dict], technique: str, outcome: str,
-             lang: str = "en") -> go.Figure:
-    """The four-quadrant coaching chart: technique use rate × outcome, zones named."""
+def quadrant(chart: Quadrant, technique: str, outcome: str, lang: str = "en") -> go.Figure:
+    """The four-quadrant coaching chart: technique use rate × outcome, zones named (or, when
+    ``chart.no_zones`` says the medians split nothing, the agents alone without zones)."""
     fig = go.Figure()
-    for name, colour in ZONE_COLOURS.items():
-        members = [p for p in points if p["zone"] == name]
+    groups = ([(name, colour, _ZONE_SYMBOLS[name], t(f"zone_{name}", lang))
+               for name, colour in ZONE_COLOURS.items()] if chart.no_zones is None
+              else [(None, "#555555", "circle", t("agents", lang))])
+    for name, colour, symbol, label in groups:
+        members = [p for p in chart.points if p["zone"] == name]
         fig.add_trace(go.Scatter(
             x=[p["use_rate"] for p in members], y=[p["outcome"] for p in members],
             mode="markers+text", text=[esc(p["agent_id"]) for p in members],
-            textposition="top center", name=t(f"zone_{name}", lang),
-            marker={"color": colour, "size": 11, "symbol": _ZONE_SYMBOLS[name]}))
-    if points:
-        fig.add_vline(x=points[0]["use_mid"], line={"dash": "dot", "color": "#555"})
-        fig.add_hline(y=points[0]["outcome_mid"], line={"dash": "dot", "color": "#555"})
+            textposition="top center", name=label,
+            marker={"color": colour, "size": 11, "symbol": symbol}))
+    if chart.no_zones is None and chart.points:
+        fig.add_vline(x=chart.use_mid, line={"dash": "dot", "color": "#555"})
+        fig.add_hline(y=chart.outcome_mid, line={"dash": "dot", "color": "#555"})
     higher = OUTCOMES[outcome][1]
     name = t("item_taboo" if technique == "taboo" else "tech_" + technique, lang)
     fig.update_xaxes(title=f"{t('use_rate', lang)}: {name}",

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import streamlit as st
 from sqlalchemy import Engine
 
-from store import queries
+from store import privacy, queries
 from store.db import make_engine
 
 LIVE_TTL = 1.0
@@ -94,6 +94,23 @@ def agent_outcomes(url: str, flt: queries.HistoryFilter,
 @st.cache_data(ttl=HISTORY_TTL, show_spinner=False)
 def recent_call_escalations(url: str, days: int) -> list[queries.CallEscalation]:
     return queries.recent_call_escalations(engine(url), days=days, now=datetime.now(UTC))
+
+
+@st.cache_data(ttl=5, show_spinner=False)
+def agent_privacy(url: str) -> bool:
+    """The site's agents' privacy setting (a change from the CLI shows within 5 s; the
+    dashboard's own toggle clears this at once)."""
+    return privacy.agent_privacy(engine(url))
+
+
+@st.cache_resource(show_spinner=False)
+def pseudonym_key(url: str) -> bytes:
+    return privacy.pseudonym_key(engine(url))  # made once, never changed
+
+
+@st.cache_data(ttl=HISTORY_TTL, show_spinner=False)
+def agent_codes(url: str, roster: tuple[str, ...]) -> dict[str, str]:
+    return privacy.codes(pseudonym_key(url), roster)
 
 
 @st.cache_data(ttl=5, show_spinner=False)

@@ -359,6 +359,50 @@ _TABLE: dict[str, tuple[str, str, str]] = {
     "source": ("Source", "來源", "来源"),
     "payload": ("Payload", "內容", "内容"),
     "bad_input": ("{error}", "{error}", "{error}"),
+    # privacy, quadrant limits and the sign-in limit (history_page.py, charts.py, auth.py)
+    "agent_privacy": ("Agents' privacy", "客服隱私", "客服隐私"),
+    "agent_privacy_help": (
+        "On: viewers and supervisors see agents on this page, in its charts, filters and CSV "
+        "files, as pseudonyms (the same agent keeps the same one every day); analysts and "
+        "admins see names. The live floor and call pages still name the desk's agent. Only "
+        "admins change this; each change is in the audit log.",
+        "開啟時：檢視者與主管在本頁（圖表、篩選與 CSV）只看到客服的代號"
+        "（同一客服每天都是同一代號）；"
+        "分析師與管理員看到名稱。即時現場與通話詳情頁仍顯示座席的客服。僅管理員可變更，"
+        "每次變更都記入稽核紀錄。",
+        "开启时：查看者与主管在本页（图表、筛选与 CSV）只看到客服的代号"
+        "（同一客服每天都是同一代号）；"
+        "分析师与管理员看到名称。实时现场与通话详情页仍显示座席的客服。仅管理员可更改，"
+        "每次更改都记入审计记录。"),
+    "agent_privacy_pseudonyms": ("Agents' privacy is on: agents are shown as pseudonyms.",
+                                 "客服隱私已開啟：客服以代號顯示。",
+                                 "客服隐私已开启：客服以代号显示。"),
+    "agent_privacy_names": ("Agents' privacy is on: viewers and supervisors see pseudonyms; "
+                            "you see names.",
+                            "客服隱私已開啟：檢視者與主管看到代號；您看到名稱。",
+                            "客服隐私已开启：查看者与主管看到代号；您看到名称。"),
+    "agent_privacy_now_on": ("Agents' privacy is on.", "客服隱私已開啟。", "客服隐私已开启。"),
+    "agent_privacy_now_off": ("Agents' privacy is off.", "客服隱私已關閉。",
+                              "客服隐私已关闭。"),
+    "agent_pseudonym": ("Agent {code}", "客服 {code}", "客服 {code}"),
+    "agents": ("agents", "客服", "客服"),
+    "quadrant_too_few": ("No zones: {count} agent(s) with data, and a split at the median "
+                         "needs at least {n}.",
+                         "未分區：有資料的客服只有 {count} 位，依中位數分區至少需要 {n} 位。",
+                         "未分区：有数据的客服只有 {count} 位，按中位数分区至少需要 {n} 位。"),
+    "quadrant_no_use_split": ("No zones: every agent's use rate is on the same side of the "
+                              "median (for example, nobody uses the technique), so the median "
+                              "splits nobody.",
+                              "未分區：所有客服的技巧使用率都落在中位數同一側，中位數無法區分。",
+                              "未分区：所有客服的技巧使用率都落在中位数同一侧，中位数无法区分。"),
+    "quadrant_no_outcome_split": ("No zones: every agent's outcome is on the same side of the "
+                                  "median, so the median splits nobody.",
+                                  "未分區：所有客服的成效都落在中位數同一側，中位數無法區分。",
+                                  "未分区：所有客服的成效都落在中位数同一侧，中位数无法区分。"),
+    "sign_in_locked": ("Too many wrong passwords for this name: sign-in for it is paused "
+                       "until {until}.",
+                       "此帳號密碼錯誤次數過多：暫停登入至 {until}。",
+                       "此账号密码错误次数过多：暂停登录至 {until}。"),
 }
 
 STATES = {

@@ -47,23 +47,37 @@ def url_argument(name: str):
     return check
 
 
-def read_url_file(path: Path | str) -> str:
-    """The URL in ``path`` (its first non-blank line). Refused, with the fix, when group or
-    others may read or write the file."""
+def exposed(path: Path) -> str | None:
+    """Why ``path`` may not hold a password (group or others may read or write it), with the
+    fix; None when only its owner may. The rule for every file with a secret in it."""
+    mode = path.stat().st_mode
+    if mode & 0o077:
+        return (f"{path}: mode {stat.S_IMODE(mode):04o} lets other users read it; a file that "
+                f"holds a password must be readable by its owner only (chmod 600 {path})")
+    return None
+
+
+def read_private_text(path: Path | str) -> str:
+    """The text of ``path``; refused (ValueError, with the fix) when it is not a regular file
+    or when :func:`exposed` objects."""
     path = Path(path)
     try:
-        mode = path.stat().st_mode
-        if not stat.S_ISREG(mode):
+        if not stat.S_ISREG(path.stat().st_mode):
             raise ValueError(f"{path}: not a regular file")
-        if mode & 0o077:
-            raise ValueError(
-                f"{path}: mode {stat.S_IMODE(mode):04o} lets other users read it; a file that "
-                f"holds a password must be readable by its owner only (chmod 600 {path})")
-        lines = path.read_text(encoding="utf-8").splitlines()
+        problem = exposed(path)
+        if problem:
+            raise ValueError(problem)
+        return path.read_text(encoding="utf-8")
     except OSError as err:
         raise ValueError(f"{path}: cannot read: {err.strerror}") from err
     except UnicodeDecodeError as err:
         raise ValueError(f"{path}: not a text file") from err
+
+
+def read_url_file(path: Path | str) -> str:
+    """The URL in ``path`` (its first non-blank line). Refused, with the fix, when group or
+    others may read or write the file."""
+    lines = read_private_text(path).splitlines()
     url = next((line.strip() for line in lines if line.strip()), "")
     if not url:
         raise ValueError(f"{path}: empty (write the URL on its first line)")

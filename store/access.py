@@ -20,7 +20,8 @@ from store.schema import audit
 
 ROLES = ("viewer", "supervisor", "analyst", "admin")
 """Lowest first: viewer (read-only wallboard), supervisor (acknowledge, review), analyst
-(retrain, compare, promote, roll back), admin (users, light settings)."""
+(retrain, compare, promote, roll back; agents' names on History when their privacy is on),
+admin (users, light tests, site settings)."""
 
 ACTIONS = {
     "acknowledge": "supervisor",
@@ -30,8 +31,10 @@ ACTIONS = {
     "promote": "analyst",
     "rollback": "analyst",
     "audit": "analyst",  # reading the audit log
+    "see_agent_names": "analyst",  # seeing agents' names on History when their privacy is on
     "light_test": "admin",
     "users": "admin",
+    "change_settings": "admin",
 }
 """Each action and the lowest role allowed to do it."""
 

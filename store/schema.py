@@ -260,3 +260,16 @@ audit = Table(
     Column("action", String(32), nullable=False),
     Column("target", Text, nullable=True),
 )
+
+# --- added in 0006: site settings ------------------------------------------------------------
+# One row per setting an admin changed (``agent_privacy``), and the site's pseudonym key: a
+# random secret made on first use, so agents' pseudonyms are stable and not reversible from
+# the dashboard (store/privacy.py). Every change is also an ``audit`` row.
+settings = Table(
+    "settings",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("updated_by", String(128), nullable=False),
+)

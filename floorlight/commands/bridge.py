@@ -14,7 +14,7 @@ from typing import Any
 
 from floorlight import settings
 from floorlight.commands._common import fail
-from floorlight.credentials import add_url_arguments
+from floorlight.credentials import add_url_arguments, exposed, has_password
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -52,6 +52,7 @@ def build_config(args: argparse.Namespace):  # -> BridgeConfig
     from firmware_bridge.config import BridgeConfig, load_config, parse_light_arg
 
     config = load_config(args.config) if args.config else BridgeConfig()
+    _private_if_secret(args.config, config.mqtt_url)
     extra = tuple(parse_light_arg(text) for text in args.light)
     changes: dict[str, object] = {"lights": config.lights + extra}
     if args.mqtt:
@@ -61,6 +62,19 @@ def build_config(args: argparse.Namespace):  # -> BridgeConfig
     if args.prefix:
         changes["prefix"] = args.prefix
     return dataclasses.replace(config, **changes)
+
+
+def _private_if_secret(path: Path | None, mqtt_url: str | None) -> None:
+    """A configuration file whose broker URL holds a password is refused when group or
+    others may read it (the rule of :mod:`floorlight.credentials`)."""
+    from firmware_bridge.errors import ConfigError
+
+    if path is None or not mqtt_url or not has_password(mqtt_url):
+        return
+    problem = exposed(path)
+    if problem:
+        raise ConfigError(f"{problem}; [bridge] mqtt holds a broker password",
+                          key="bridge.mqtt")
 
 
 def _lines(path: str) -> Iterator[str]:

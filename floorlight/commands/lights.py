@@ -1,15 +1,36 @@
 """``floorlight lights``: list attached lights, cycle one through every state, provision a
-Floorlight light over USB."""
+Floorlight light over USB.
+
+The Wi-Fi password for ``provision`` never comes from the command line (every user of the
+machine reads it there, with ``ps``): it comes from ``$FLOORLIGHT_WIFI_PASS``, or from a file
+only its owner can read (``--wifi-pass-file PATH``, mode 0600), or from standard input
+(``--wifi-pass-file -``), as :mod:`floorlight.credentials` does for store and broker URLs."""
 
 from __future__ import annotations
 
 import argparse
 import os
+import sys
 import time
 
 from floorlight.commands._common import fail
 from floorlight.commands.bridge import add_light_arguments, build_config
-from floorlight.credentials import add_url_arguments
+from floorlight.credentials import add_url_arguments, read_private_text
+
+WIFI_PASS_ENV = "FLOORLIGHT_WIFI_PASS"
+WIFI_PASS_HINT = (f"put it in ${WIFI_PASS_ENV}, or in a file only you can read and pass "
+                  "--wifi-pass-file PATH (chmod 600 PATH), or pipe it in with "
+                  "--wifi-pass-file -")
+
+
+def _refuse_wifi_pass(_value: str) -> str:
+    """The old ``--wifi-pass VALUE``: always an error that says where the password goes."""
+    raise argparse.ArgumentTypeError(
+        f"a password on the command line is visible to every user of the machine (ps); "
+        f"{WIFI_PASS_HINT}")
+
+
+_refuse_wifi_pass.__name__ = "PASSWORD"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -28,7 +49,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     prov.add_argument("port")
     prov.add_argument("--desk", required=True)
     prov.add_argument("--wifi-ssid", default=None)
-    prov.add_argument("--wifi-pass", default=None)
+    prov.add_argument("--wifi-pass", type=_refuse_wifi_pass, default=None,
+                      help=f"refused (visible in ps): {WIFI_PASS_HINT}")
+    prov.add_argument("--wifi-pass-file", default=None, metavar="PATH",
+                      help=f"read the Wi-Fi password from PATH (mode 0600) or, for '-', "
+                      f"from standard input (default: ${WIFI_PASS_ENV})")
     add_url_arguments(prov, "mqtt", help="the broker the light connects to "
                       "(default: $FLOORLIGHT_MQTT)")
     prov.add_argument("--prefix", default=None)
@@ -147,9 +172,29 @@ def provision(args: argparse.Namespace) -> int:
     from floorlight.settings import default_mqtt_url
 
     settings = {"desk": args.desk}
-    for key, value in (("wifi_ssid", args.wifi_ssid), ("wifi_pass", args.wifi_pass),
+    for key, value in (("wifi_ssid", args.wifi_ssid), ("wifi_pass", wifi_password(args)),
                        ("mqtt", args.mqtt or default_mqtt_url()), ("prefix", args.prefix)):
         if value is not None:
             settings[key] = value
     print(store_settings(args.port, settings))
     return 0
+
+
+def wifi_password(args: argparse.Namespace, stdin=None) -> str | None:
+    """From ``--wifi-pass-file`` (a 0600 file, or ``-``: one line of standard input), else
+    ``$FLOORLIGHT_WIFI_PASS``; None when neither is given (an open network)."""
+    from firmware_bridge.errors import ConfigError
+
+    source = args.wifi_pass_file
+    if source is None:
+        return os.environ.get(WIFI_PASS_ENV) or None
+    try:
+        text = (stdin or sys.stdin).readline() if source == "-" else read_private_text(source)
+    except ValueError as err:
+        raise ConfigError(str(err), key="--wifi-pass-file") from err
+    password = text.splitlines()[0] if text.strip() else ""
+    if not password:
+        where = "standard input" if source == "-" else source
+        raise ConfigError(f"{where}: no Wi-Fi password (write it on the first line)",
+                          key="--wifi-pass-file")
+    return password

@@ -35,7 +35,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=lambda args: run_guarded(_run, args))
 
 
-def _cli_actor() -> Actor:
+def cli_actor() -> Actor:
     # whoever can reach the store with its credentials is its administrator
     return Actor(f"cli:{getpass.getuser()}", "admin")
 
@@ -61,17 +61,17 @@ def _run(args: argparse.Namespace) -> int:
     engine = open_store(args.db or settings.default_db_url())
     try:
         if args.action == "add":
-            user = add_user(engine, args.name, args.role, read_password(), _cli_actor())
+            user = add_user(engine, args.name, args.role, read_password(), cli_actor())
             print(f"added {user.name} ({user.role})")
         elif args.action == "list":
             for user in list_users(engine):
                 how = "password" if user.has_password else "identity provider"
                 print(f"{user.name}\t{user.role}\t{how}\t{user.created_at:%Y-%m-%d}")
         elif args.action == "passwd":
-            set_password(engine, args.name, read_password(), _cli_actor())
+            set_password(engine, args.name, read_password(), cli_actor())
             print(f"password of {args.name} changed")
         else:
-            remove_user(engine, args.name, _cli_actor())
+            remove_user(engine, args.name, cli_actor())
             print(f"removed {args.name}")
     finally:
         engine.dispose()

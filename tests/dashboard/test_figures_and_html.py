@@ -96,11 +96,11 @@ def test_quadrant_points_split_at_medians_and_flip_taboo() -> None:
               AgentOutcome("a-3", "t", 10, 0.2, 2.0, 0.6, 60.0),
               AgentOutcome("a-4", "t", 10, 0.8, 2.1, 0.5, 70.0),
               AgentOutcome("a-5", "t", 10, None, 3.0, 0.3, 75.0)]
-    points = {p["agent_id"]: p["zone"] for p in charts.quadrant_points(agents, "csat")}
+    points = {p["agent_id"]: p["zone"] for p in charts.quadrant_points(agents, "csat").points}
     assert points == {"a-1": "benchmark", "a-2": "innovation", "a-3": "training",
                       "a-4": "correction"}
-    taboo = {p["agent_id"]: p["use_rate"] for p in charts.quadrant_points(agents, "csat",
-                                                                          "taboo")}
+    taboo = {p["agent_id"]: p["use_rate"]
+             for p in charts.quadrant_points(agents, "csat", "taboo").points}
     assert taboo["a-1"] == pytest.approx(0.1)
     fig = charts.quadrant(charts.quadrant_points(agents, "escalation"), "apology", "escalation")
     assert {tr.name for tr in fig.data} == {"benchmark", "innovation", "training", "correction"}

@@ -217,3 +217,26 @@ def test_the_store_checks_the_role_whatever_the_page_does(fresh_store, tmp_path)
     assert rows[1].target.startswith(f"alert {alert_id} ")
     assert rows[0].target.startswith(f"call {call_id} turn 0: cue ")
     engine.dispose()
+
+
+def test_five_wrong_passwords_lock_the_name_with_a_message_and_audit_rows(app,
+                                                                         fresh_store) -> None:
+    from store.sign_in import MAX_FAILURES
+
+    url = fresh_store.url
+    ensure_account(url, "mei", "supervisor", PASSWORD)
+    at = app(url, supervisor="")
+    for i in range(MAX_FAILURES - 1):
+        _sign_in_form(at, "mei", f"guess number {i}")
+        assert [e.value for e in at.error] == ["Wrong name or password."]
+    _sign_in_form(at, "mei", "guess number 5")
+    assert len(at.error) == 1 and "Too many wrong passwords" in at.error[0].value
+    assert "paused until" in at.error[0].value and "UTC" in at.error[0].value
+    _sign_in_form(at, "mei", PASSWORD)  # the right one, but the name is locked
+    assert "Too many wrong passwords" in at.error[0].value
+    assert not [b for b in at.button if b.key and b.key.startswith("ack_")]
+    other = _sign_in_form(app(url, supervisor=""), "mei", PASSWORD)  # a new session too
+    assert "Too many wrong passwords" in other.error[0].value
+    rows = [(who, action) for who, _role, action in _audit(url)]
+    assert rows.count(("mei", "sign_in_failed")) == MAX_FAILURES
+    assert rows.count(("mei", "sign_in_locked")) == 1
