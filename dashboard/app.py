@@ -47,4 +47,5 @@ def main() -> None:
     nav.run()
 
 
-main()
+if __name__ == "__main__":  # Streamlit runs this file as the main script; tests import PAGES
+    main()

@@ -10,11 +10,9 @@ import pytest
 
 from dashboard.i18n import LANGUAGES, t
 from store.db import make_engine, upgrade
+from tests.dashboard.pages import NAMES as PAGES
+from tests.dashboard.pages import TITLES
 
-PAGES = ("floor", "call", "history", "model", "lights", "dead_letters", "audit")
-TITLES = {"floor": "page_floor", "call": "page_call", "history": "page_history",
-          "model": "page_model", "lights": "page_lights", "dead_letters": "page_dead_letters",
-          "audit": "page_audit"}
 STORE_PAGES = ("floor", "call", "history", "dead_letters")  # need a usable store
 
 
