@@ -415,6 +415,39 @@ _TABLE: dict[str, tuple[str, str, str]] = {
                         "請輸入未用於訓練的標註檔。",
                         "无法重建 {version} 的保留测试通话（训练数据已不在模型卡记录的位置）："
                         "请输入未用于训练的标注文件。"),
+    "yes": ("yes", "是", "是"),
+    "no": ("no", "否", "否"),
+    "light_col": ("Desk or light", "座席或燈", "座席或灯"),
+    "last_test": ("Last test", "最近測試", "最近测试"),
+    "light_test_passed": ("passed, {at}", "通過，{at}", "通过，{at}"),
+    "light_test_failed": ("failed, {at}: {error}", "失敗，{at}：{error}", "失败，{at}：{error}"),
+    "light_not_testable": ("Only a desk's light can be tested from here.",
+                           "此處只能測試座席的燈。", "此处只能测试座席的灯。"),
+    "test_waiting": ("Test requested for {light}: the light cycles through every state, then "
+                     "this message shows whether it passed.",
+                     "已送出 {light} 的測試要求：燈會依序顯示每種狀態，完成後此處會顯示結果。",
+                     "已发送 {light} 的测试请求：灯会依次显示每种状态，完成后此处会显示结果。"),
+    "test_passed": ("The light of {light} passed its test ({at}).",
+                    "{light} 的燈通過測試（{at}）。", "{light} 的灯通过测试（{at}）。"),
+    "test_failed": ("The light of {light} failed its test ({at}): {error}",
+                    "{light} 的燈測試失敗（{at}）：{error}",
+                    "{light} 的灯测试失败（{at}）：{error}"),
+    "test_no_answer": ("No answer from the bridge about {light} after {s} s: is it running "
+                       "(`floorlight bridge`)?",
+                       "{s} 秒後仍未收到橋接服務對 {light} 的回覆：橋接服務（`floorlight bridge`）"
+                       "是否已啟動？",
+                       "{s} 秒后仍未收到桥接服务对 {light} 的回复：桥接服务（`floorlight bridge`）"
+                       "是否已启动？"),
+    "bridge_status": ("status", "狀態", "状态"),
+    "bridge_source_ok": ("desk states arriving", "座席狀態正常接收", "座席状态正常接收"),
+    "bridge_source_problem": ("source problem", "來源問題", "来源问题"),
+    "bridge_stale_mode": ("stale mode", "失聯模式", "失联模式"),
+    "bridge_lights": ("lights", "燈數", "灯数"),
+    "bridge_last_test": ("last test", "最近測試", "最近测试"),
+    "bridge_states": ("states received", "已收狀態", "已收状态"),
+    "bridge_bad_messages": ("bad messages", "錯誤訊息", "错误消息"),
+    "bridge_unknown_subjects": ("unknown lights", "未知燈號", "未知灯号"),
+    "bridge_stale_entries": ("stale entries", "過期項目", "过期条目"),
 }
 
 STATES = {
