@@ -83,6 +83,13 @@ class HeldOutCalls:
     version: str
     calls: int
     groups: int  # writing batches (natural calls) or scenarios (composed calls)
+    card_calls: int | None  # how many held-out calls the card's figures were measured on
+
+    @property
+    def as_trained(self) -> bool:
+        """False when the rebuilt set differs in size from the card's: the data changed since
+        training, so some of these calls may have been trained on."""
+        return self.card_calls is None or self.card_calls == self.calls
 
 
 def heldout_calls(version_dir: Path, out_dir: Path) -> HeldOutCalls | None:
@@ -101,7 +108,9 @@ def heldout_calls(version_dir: Path, out_dir: Path) -> HeldOutCalls | None:
         _write_lines(target, held)
     objects = [obj for _where, obj in iter_json_lines(target)]
     groups = {call_group(parse_call(obj, str(target))) for obj in objects}
-    return HeldOutCalls(target, version, len(objects), len(groups))
+    counted = card.get("metrics", {}).get("heldout_calls", {}).get("overall", {}).get("calls")
+    return HeldOutCalls(target, version, len(objects), len(groups),
+                        counted if isinstance(counted, int) else None)
 
 
 def _split_heldout(card: dict) -> list[dict]:

@@ -415,6 +415,17 @@ _TABLE: dict[str, tuple[str, str, str]] = {
                         "請輸入未用於訓練的標註檔。",
                         "无法重建 {version} 的保留测试通话（训练数据已不在模型卡记录的位置）："
                         "请输入未用于训练的标注文件。"),
+    "eval_heldout_changed": ("The data changed since {version} was trained: {calls} calls "
+                             "rebuilt as held out, its card measured {card}. Some of them may "
+                             "have been trained on.",
+                             "{version} 訓練後資料已變更：重建出 {calls} 通保留測試通話，"
+                             "模型卡記錄為 {card} 通，其中部分可能曾用於訓練。",
+                             "{version} 训练后数据已更改：重建出 {calls} 通保留测试通话，"
+                             "模型卡记录为 {card} 通，其中部分可能曾用于训练。"),
+    "no_labelled_turns": ("{path} has no cue-labelled turns both with and without an "
+                          "escalation cue: no curve to draw.",
+                          "{path} 中沒有同時包含升級訊號與無升級訊號的已標註語句：無法繪製曲線。",
+                          "{path} 中没有同时包含升级信号与无升级信号的已标注语句：无法绘制曲线。"),
     "yes": ("yes", "是", "是"),
     "no": ("no", "否", "否"),
     "light_col": ("Desk or light", "座席或燈", "座席或灯"),

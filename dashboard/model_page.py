@@ -385,6 +385,9 @@ def _say_which(path: Path, active: dict | None, held: evaluation.HeldOutCalls | 
     if held is not None and path.resolve() == held.path.resolve():
         st.caption(tr("eval_heldout", version=held.version, calls=held.calls,
                       groups=held.groups, path=path))
+        if not held.as_trained:
+            st.warning(tr("eval_heldout_changed", version=held.version, calls=held.calls,
+                          card=held.card_calls), icon="⚠️")
     elif active is not None and evaluation.trained_on(path, active):
         st.warning(tr("eval_trained_on", path=path, version=active["version"]), icon="⚠️")
     elif active is not None:
@@ -444,6 +447,9 @@ def _thresholds(active: dict, held: evaluation.HeldOutCalls | None) -> None:
         curve = _curve_cached(active["path"], str(path), path.stat().st_mtime)
     except ModelError as err:
         st.error(tr("bad_input", error=err))
+        return
+    if not curve["threshold"]:
+        st.info(tr("no_labelled_turns", path=path))
         return
     lang = common.lang()
     st.plotly_chart(charts.pr_curve(curve["precision"], curve["recall"], curve["threshold"],

@@ -150,6 +150,29 @@ def test_compare_defaults_to_the_promoted_version_and_its_held_out_calls(
     compared = next(df.value for df in at.dataframe if df.value.shape[1] == 3)
     calls = compared.set_index("Metric").loc["calls"]
     assert list(calls) == [len(held), len(held)], "the card's held-out calls, both versions"
+    assert not any("data changed" in w for w in _texts(at.warning)), "as the card measured"
+    at.button(key="run_thresholds").click().run()  # the fixture's calls have no turn labels
+    assert not at.exception
+    assert any("no cue-labelled turns" in rendered_text(i.value) for i in at.info)
+
+
+def test_held_out_calls_come_from_the_card_and_flag_changed_data(trained_registry: Path,
+                                                                 tmp_path: Path) -> None:
+    version = trained_registry / active_version(trained_registry)
+    held = evaluation.heldout_calls(version, tmp_path / "eval")
+    assert held is not None and held.as_trained and held.groups >= 1
+    card = json.loads((version / "card.json").read_text())
+    ids = {json.loads(x)["call_id"] for x in held.path.read_text().splitlines()}
+    trained = {json.loads(x)["call_id"] for x in (FIXTURES / "mini_calls.jsonl").read_text()
+               .splitlines()} - ids
+    assert ids and trained, "a split: some calls held out, the rest trained on"
+    assert held.calls == card["metrics"]["heldout_calls"]["overall"]["calls"]
+    moved = tmp_path / "moved"
+    shutil.copytree(version, moved)
+    card["data"]["paths"] = [str(tmp_path / "gone.jsonl")]
+    card["version"] = "v-moved"
+    (moved / "card.json").write_text(json.dumps(card))
+    assert evaluation.heldout_calls(moved, tmp_path / "eval") is None
 
 
 def test_a_training_file_as_comparison_file_is_a_warning(app, small_store,
