@@ -107,10 +107,15 @@ def _bridge_line(bridge: dict) -> str:
     for key, value in bridge.items():
         label = _plain(f"bridge_{key}") if f"bridge_{key}" in known \
             else str(key).replace("_", " ")
-        shown = _outcome(lights_files.light_test(value)) if key == "last_test" \
-            else _words(value)
+        shown = _bridge_test(value) if key == "last_test" else _words(value)
         parts.append(f"{md(label)}: {md(shown)}")
     return " · ".join(parts)
+
+
+def _bridge_test(value: object) -> str:
+    """The bridge's last test, naming the light it was for."""
+    test = lights_files.light_test(value)
+    return f"{test.subject} {_outcome(test)}" if test and test.subject else _outcome(test)
 
 
 def _words(value: object) -> str:

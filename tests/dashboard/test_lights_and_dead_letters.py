@@ -60,7 +60,7 @@ def test_lights_page_shows_one_plain_table(app, small_store) -> None:
     bridge = next(rendered_text(c.value) for c in at.caption
                   if rendered_text(c.value).startswith("Bridge"))
     assert "desk states arriving: yes" in bridge and "states received: 40" in bridge
-    assert "last test: passed, 2026-11-22 08:59:00 UTC" in bridge
+    assert "last test: desk/d-001 passed, 2026-11-22 08:59:00 UTC" in bridge
     assert "source problem: –" in bridge
     # the details under the picker are the picked light's alone
     assert "fw 1.0" in _shown(at) and "timeout" not in _shown(at)
