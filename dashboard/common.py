@@ -124,6 +124,24 @@ def flash(key: str) -> None:
         getattr(st, message[0])(message[1])
 
 
+def notice(key: str, kind: str, text: str) -> None:
+    """Leave a message under ``key`` that stays on the page until its reader dismisses it
+    (``kind``: Streamlit's ``success``, ``info``, ``warning`` or ``error``). A newer notice
+    under the same key replaces it."""
+    st.session_state[f"_notice_{key}"] = (kind, text)
+
+
+def show_notices(key: str) -> None:
+    """The notice left under ``key``, with a button that dismisses it."""
+    message = st.session_state.get(f"_notice_{key}")
+    if not message:
+        return
+    kind, text = message
+    getattr(st, kind)(text)
+    st.button(t("dismiss", lang()), key=f"_dismiss_{key}", on_click=st.session_state.pop,
+              args=(f"_notice_{key}", None))
+
+
 def model_refused(info: dict) -> None:
     """A warning when a monitor refused the promoted model (from its heartbeat ``info``)."""
     refused = info.get("model_refused")

@@ -403,6 +403,106 @@ _TABLE: dict[str, tuple[str, str, str]] = {
                        "until {until}.",
                        "此帳號密碼錯誤次數過多：暫停登入至 {until}。",
                        "此账号密码错误次数过多：暂停登录至 {until}。"),
+    # model and lights pages (issue 14: confirmations, held-out default, lights table)
+    "dismiss": ("Dismiss", "關閉訊息", "关闭消息"),
+    "confirm": ("Confirm", "確認", "确认"),
+    "cancel": ("Cancel", "取消", "取消"),
+    "confirm_promote": ("Promote {target}, replacing {current}?",
+                        "採用 {target}，取代 {current}？", "采用 {target}，取代 {current}？"),
+    "confirm_promote_first": ("Promote {target}? No version is promoted now.",
+                              "採用 {target}？目前沒有採用中的版本。",
+                              "采用 {target}？目前没有采用中的版本。"),
+    "confirm_rollback": ("Roll back from {current} to {target}?",
+                         "由 {current} 回復至 {target}？", "由 {current} 回退至 {target}？"),
+    "rollback_none": ("Nothing to roll back to: no version was promoted before {version}.",
+                      "無法回復：{version} 之前沒有採用過其他版本。",
+                      "无法回退：{version} 之前没有采用过其他版本。"),
+    "model_moved": ("Nothing changed: the promoted version is now {version}, not the one "
+                    "you confirmed against (someone else changed it). Check and ask again.",
+                    "未做任何變更：目前採用的版本已是 {version}，與您確認時不同（他人已變更）。"
+                    "請確認後再操作。",
+                    "未做任何更改：当前采用的版本已是 {version}，与您确认时不同（他人已更改）。"
+                    "请确认后再操作。"),
+    "trained_compare": ("Trained {version}. It is B under “Compare two versions” below; when "
+                        "it compares well, promote it under “Versions” above.",
+                        "已完成訓練 {version}。它已列為下方「比較兩個版本」的 B；"
+                        "比較結果理想時，請在上方「版本」中採用。",
+                        "已完成训练 {version}。它已列为下方“比较两个版本”的 B；"
+                        "比较结果理想时，请在上方“版本”中采用。"),
+    "compare_same": ("A and B are the same version.", "A 與 B 是同一版本。",
+                     "A 与 B 是同一版本。"),
+    "run_thresholds": ("Draw the threshold curves", "繪製門檻曲線", "绘制门槛曲线"),
+    "heldout_building": ("Collecting the calls {version} held out…",
+                         "正在整理 {version} 保留測試的通話…",
+                         "正在整理 {version} 保留测试的通话…"),
+    "eval_heldout": ("Held-out calls of the promoted version {version}: {calls} calls from "
+                     "{groups} writing batches (or scenarios) its training never saw, the "
+                     "calls behind its card's held-out figures ({path}).",
+                     "採用中版本 {version} 的保留測試通話：{calls} 通，來自訓練時從未見過的 "
+                     "{groups} 個撰寫批次（或情境），即模型卡保留測試數據所用的通話（{path}）。",
+                     "采用中版本 {version} 的保留测试通话：{calls} 通，来自训练时从未见过的 "
+                     "{groups} 个撰写批次（或情境），即模型卡保留测试数据所用的通话（{path}）。"),
+    "eval_trained_on": ("{path} is part of the data {version} was trained from: its figures on "
+                        "it are optimistic. The held-out calls are the fair test.",
+                        "{path} 屬於 {version} 的訓練資料：以此評估的結果會偏高。"
+                        "公平的測試是保留測試通話。",
+                        "{path} 属于 {version} 的训练数据：以此评估的结果会偏高。"
+                        "公平的测试是保留测试通话。"),
+    "eval_other": ("Your file {path}: not part of the data {version} was trained from.",
+                   "您的檔案 {path}：不屬於 {version} 的訓練資料。",
+                   "您的文件 {path}：不属于 {version} 的训练数据。"),
+    "eval_upload": ("Uploaded file {name}.", "已上傳檔案 {name}。", "已上传文件 {name}。"),
+    "eval_no_heldout": ("The calls {version} held out cannot be rebuilt (its training data is "
+                        "no longer where its card says): enter a labelled file it was not "
+                        "trained on.",
+                        "無法重建 {version} 的保留測試通話（訓練資料已不在模型卡記錄的位置）："
+                        "請輸入未用於訓練的標註檔。",
+                        "无法重建 {version} 的保留测试通话（训练数据已不在模型卡记录的位置）："
+                        "请输入未用于训练的标注文件。"),
+    "eval_heldout_changed": ("The data changed since {version} was trained: {calls} calls "
+                             "rebuilt as held out, its card measured {card}. Some of them may "
+                             "have been trained on.",
+                             "{version} 訓練後資料已變更：重建出 {calls} 通保留測試通話，"
+                             "模型卡記錄為 {card} 通，其中部分可能曾用於訓練。",
+                             "{version} 训练后数据已更改：重建出 {calls} 通保留测试通话，"
+                             "模型卡记录为 {card} 通，其中部分可能曾用于训练。"),
+    "no_labelled_turns": ("{path} has no cue-labelled turns both with and without an "
+                          "escalation cue: no curve to draw.",
+                          "{path} 中沒有同時包含升級訊號與無升級訊號的已標註語句：無法繪製曲線。",
+                          "{path} 中没有同时包含升级信号与无升级信号的已标注语句：无法绘制曲线。"),
+    "yes": ("yes", "是", "是"),
+    "no": ("no", "否", "否"),
+    "light_col": ("Desk or light", "座席或燈", "座席或灯"),
+    "last_test": ("Last test", "最近測試", "最近测试"),
+    "light_test_passed": ("passed, {at}", "通過，{at}", "通过，{at}"),
+    "light_test_failed": ("failed, {at}: {error}", "失敗，{at}：{error}", "失败，{at}：{error}"),
+    "light_not_testable": ("Only a desk's light can be tested from here.",
+                           "此處只能測試座席的燈。", "此处只能测试座席的灯。"),
+    "test_waiting": ("Test requested for {light}: the light cycles through every state, then "
+                     "this message shows whether it passed.",
+                     "已送出 {light} 的測試要求：燈會依序顯示每種狀態，完成後此處會顯示結果。",
+                     "已发送 {light} 的测试请求：灯会依次显示每种状态，完成后此处会显示结果。"),
+    "test_passed": ("The light of {light} passed its test ({at}).",
+                    "{light} 的燈通過測試（{at}）。", "{light} 的灯通过测试（{at}）。"),
+    "test_failed": ("The light of {light} failed its test ({at}): {error}",
+                    "{light} 的燈測試失敗（{at}）：{error}",
+                    "{light} 的灯测试失败（{at}）：{error}"),
+    "test_no_answer": ("No answer from the bridge about {light} after {s} s: is it running "
+                       "(`floorlight bridge`)?",
+                       "{s} 秒後仍未收到橋接服務對 {light} 的回覆：橋接服務（`floorlight bridge`）"
+                       "是否已啟動？",
+                       "{s} 秒后仍未收到桥接服务对 {light} 的回复：桥接服务（`floorlight bridge`）"
+                       "是否已启动？"),
+    "bridge_status": ("status", "狀態", "状态"),
+    "bridge_source_ok": ("desk states arriving", "座席狀態正常接收", "座席状态正常接收"),
+    "bridge_source_problem": ("source problem", "來源問題", "来源问题"),
+    "bridge_stale_mode": ("stale mode", "失聯模式", "失联模式"),
+    "bridge_lights": ("lights", "燈數", "灯数"),
+    "bridge_last_test": ("last test", "最近測試", "最近测试"),
+    "bridge_states": ("states received", "已收狀態", "已收状态"),
+    "bridge_bad_messages": ("bad messages", "錯誤訊息", "错误消息"),
+    "bridge_unknown_subjects": ("unknown lights", "未知燈號", "未知灯号"),
+    "bridge_stale_entries": ("stale entries", "過期項目", "过期条目"),
 }
 
 STATES = {

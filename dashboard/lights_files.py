@@ -34,6 +34,17 @@ def read_json(path: Path) -> tuple[dict | None, str | None]:
 
 
 @dataclass(frozen=True)
+class LightTest:
+    """A light test's outcome as the bridge reports it (``firmware_bridge.light_test``)."""
+
+    at: str | None
+    ok: bool | None
+    error: str | None
+    subject: str = ""
+    origin: str = ""  # the request file's name, for a request dropped in requests/
+
+
+@dataclass(frozen=True)
 class LightHealthRow:
     light: str
     kind: str
@@ -44,6 +55,21 @@ class LightHealthRow:
     last_error: str | None
     last_error_at: str | None
     detail: str
+    last_test: LightTest | None = None
+
+
+def _text(value: object) -> str | None:
+    return None if value is None or value == "" else str(value)
+
+
+def light_test(value: object) -> LightTest | None:
+    """A test outcome object (per light, or the bridge's last), None when there is none."""
+    if not isinstance(value, dict) or not value:
+        return None
+    ok = value.get("ok")
+    return LightTest(at=_text(value.get("at")), ok=ok if isinstance(ok, bool) else None,
+                     error=_text(value.get("error")), subject=str(value.get("subject") or ""),
+                     origin=str(value.get("origin") or ""))
 
 
 def health_rows(data: dict) -> list[LightHealthRow]:
@@ -53,13 +79,44 @@ def health_rows(data: dict) -> list[LightHealthRow]:
             continue
         online = entry.get("online")
         rows.append(LightHealthRow(
-            light=str(entry.get("subject") or name), kind=str(entry.get("kind", "")),
-            address=str(entry.get("address", "")),
+            light=str(entry.get("subject") or name), kind=str(entry.get("kind") or ""),
+            address=str(entry.get("address") or ""),
             online=online if isinstance(online, bool) else None,
-            state=entry.get("state"), last_ok=entry.get("last_ok"),
-            last_error=entry.get("last_error"), last_error_at=entry.get("last_error_at"),
-            detail=str(entry.get("detail") or "")))
+            state=_text(entry.get("state")), last_ok=_text(entry.get("last_ok")),
+            last_error=_text(entry.get("last_error")),
+            last_error_at=_text(entry.get("last_error_at")),
+            detail=str(entry.get("detail") or ""), last_test=light_test(entry.get("last_test"))))
     return rows
+
+
+def testable(light: str) -> bool:
+    """Whether the bridge takes a test request for ``light``: a desk's light (team and floor
+    lights have a ``kind/name`` or ``floor`` subject and are not tested from here)."""
+    return "/" not in light and light != "floor" and _DESK.fullmatch(light) is not None
+
+
+def request_outcome(data: dict, light: str, request: str, since: datetime) -> LightTest | None:
+    """The outcome of the test asked for by the request file named ``request`` at ``since``:
+    the bridge's last test when it names that file (a refused request has no light), else
+    ``light``'s last test when it ran after ``since`` (a request merged into a running test
+    reports under the first request's name). None while the bridge has not answered."""
+    bridge = data.get("bridge")
+    last = light_test(bridge.get("last_test")) if isinstance(bridge, dict) else None
+    if last is not None and last.origin == request:
+        return last
+    row = next((r for r in health_rows(data) if r.light == light), None)
+    outcome = row.last_test if row is not None else None
+    if outcome is not None and (at := _moment(outcome.at)) is not None and at >= since:
+        return outcome
+    return None
+
+
+def _moment(iso: str | None) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(str(iso))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def request_test(lights_dir: Path, desk_id: str, *, now: datetime | None = None) -> Path:

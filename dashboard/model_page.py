@@ -13,13 +13,15 @@ import streamlit as st
 from dashboard import auth, charts, common, data, evaluation, training_job
 from dashboard.common import tr
 from dashboard.plain import md
-from models.artifacts import active_version, list_versions, promote, rollback
+from models.artifacts import active_version, list_versions, promote, rollback, rollback_target
 from models.errors import ModelError
 from store.access import perform
 from store.errors import StoreError
 from store.feedback import export_reviewed_turns, reviewed_turns
 
 RECENT_DAYS = 7
+PENDING = "_model_pending"  # a promote or roll back waiting for Confirm / Cancel
+TRAINED = "_model_trained"  # a version training just wrote, for the pickers to default to
 
 
 def page() -> None:
@@ -32,6 +34,7 @@ def page() -> None:
         st.error(tr("model_error", error=err))
         versions = []
     active = next((v for v in versions if v["active"]), None)
+    _after_training([v["version"] for v in versions], active)
     if active is None:
         st.warning(tr("no_model", path=registry))
     else:
@@ -40,10 +43,11 @@ def page() -> None:
     if versions:
         _registry(registry, versions)
     _retrain(registry)
+    held = _heldout(active) if active is not None else None
     if versions:
-        _compare(versions)
+        _compare(versions, active, held)
     if active is not None:
-        _thresholds(active)
+        _thresholds(active, held)
 
 
 # --- the card ------------------------------------------------------------------------------
@@ -147,14 +151,79 @@ def _registry(registry: Path, versions: list[dict]) -> None:
                      "on_time_rate": calls.get("on_time_rate"),
                      "false_alert_rate": calls.get("false_alert_rate")})
     common.table(pd.DataFrame(rows), "model-versions", key="versions")
-    common.flash("_model_flash")
+    common.show_notices("model")
+    current = next((v["version"] for v in versions if v["active"]), None)
     names = [v["version"] for v in reversed(versions)]
+    if st.session_state.get("promote_pick") not in names:
+        st.session_state["promote_pick"] = names[0]
     cols = st.columns([2, 1, 1])
     choice = cols[0].selectbox(tr("version"), names, key="promote_pick")
-    cols[1].button(tr("promote"), key="promote", on_click=_promote, args=(registry, choice),
-                   disabled=choice == active_version(registry) or not auth.may("promote"))
-    cols[2].button(tr("rollback"), key="rollback", on_click=_rollback, args=(registry,),
-                   disabled=not auth.may("rollback"))
+    cols[1].button(tr("promote"), key="promote", on_click=_ask, args=(registry, "promote"),
+                   disabled=choice == current or not auth.may("promote"))
+    target = _rollback_target(registry)
+    cols[2].button(tr("rollback"), key="rollback", on_click=_ask, args=(registry, "rollback"),
+                   disabled=target is None or not auth.may("rollback"))
+    if target is None and current is not None:
+        cols[2].caption(tr("rollback_none", version=current))
+    pending = st.session_state.get(PENDING)
+    if pending:
+        _confirmation(registry, pending)
+
+
+def _rollback_target(registry: Path) -> str | None:
+    try:
+        return rollback_target(registry)
+    except ModelError:  # a broken ACTIVE: the page reports it above; promoting repairs it
+        return None
+
+
+def _ask(registry: Path, action: str) -> None:
+    """Remember what the click asks for, read when it happens (the picker's value, the
+    registry as it is now): nothing changes until Confirm."""
+    try:
+        current = active_version(registry)
+    except ModelError:
+        current = None
+    target = st.session_state.get("promote_pick") if action == "promote" \
+        else _rollback_target(registry)
+    if target is not None and target != current:
+        st.session_state[PENDING] = {"action": action, "target": target, "current": current}
+
+
+def _confirmation(registry: Path, pending: dict) -> None:
+    """The question naming both versions, with Confirm and Cancel."""
+    target, current = pending["target"], pending["current"]
+    if pending["action"] == "rollback":
+        question = tr("confirm_rollback", current=current, target=target)
+    elif current is None:
+        question = tr("confirm_promote_first", target=target)
+    else:
+        question = tr("confirm_promote", target=target, current=current)
+    with st.container(border=True):
+        st.warning(question, icon="❓")
+        left, right = st.columns(2)
+        left.button(tr("confirm"), key="confirm_model", type="primary", on_click=_confirmed,
+                    args=(registry, pending))
+        right.button(tr("cancel"), key="cancel_model", on_click=st.session_state.pop,
+                     args=(PENDING, None))
+
+
+def _confirmed(registry: Path, pending: dict) -> None:
+    """Carry out the confirmed request, unless the registry moved since it was asked (another
+    analyst promoted meanwhile): then nothing changes and the notice says why."""
+    st.session_state.pop(PENDING, None)
+    try:
+        now = active_version(registry)
+        moved = now != pending["current"] or (
+            pending["action"] == "rollback" and rollback_target(registry) != pending["target"])
+    except ModelError:
+        now, moved = None, pending["current"] is not None
+    if moved:
+        common.notice("model", "warning", tr("model_moved", version=now or "–"))
+    elif pending["action"] == "rollback":
+        _rollback(registry)
+    else:
+        _promote(registry, pending["target"])
 
 
 def _who() -> str:
@@ -172,18 +241,18 @@ def _promote(registry: Path, version: str) -> None:
     try:
         perform(_store(), auth.writer(), "promote", version,
                 lambda: promote(registry, version, who=_who()))
-        st.session_state["_model_flash"] = ("success", tr("promoted", version=version))
+        common.notice("model", "success", tr("promoted", version=version))
     except (ModelError, StoreError) as err:
-        st.session_state["_model_flash"] = ("error", md(err))
+        common.notice("model", "error", md(err))
 
 
 def _rollback(registry: Path) -> None:
     try:
         version = perform(_store(), auth.writer(), "rollback", str(active_version(registry)),
                           lambda: rollback(registry, who=_who()))
-        st.session_state["_model_flash"] = ("success", tr("rolled_back", version=version))
+        common.notice("model", "success", tr("rolled_back", version=version))
     except (ModelError, StoreError) as err:
-        st.session_state["_model_flash"] = ("error", md(err))
+        common.notice("model", "error", md(err))
 
 
 # --- retrain -------------------------------------------------------------------------------
@@ -238,33 +307,91 @@ def _progress(registry: Path) -> None:
         st.error(tr("training_failed", error=job.error))
     elif job.version_dir is not None:
         st.progress(1.0)
-        st.success(tr("training_done", version=job.version_dir.name))
+        st.success(tr("trained_compare", version=job.version_dir.name))
         if not st.session_state.get(f"_seen_job_{job.started}"):
             st.session_state[f"_seen_job_{job.started}"] = True
+            st.session_state[TRAINED] = job.version_dir.name
             st.rerun()  # the new version must appear in the lists above
+
+
+def _after_training(names: list[str], active: dict | None) -> None:
+    """After a training run: the pickers move to the new version (B, and Promote's), with A
+    on the promoted one, before any of them is drawn."""
+    trained = st.session_state.pop(TRAINED, None)
+    if trained not in names:
+        return
+    promoted = active["version"] if active else None
+    st.session_state["compare_a"], st.session_state["compare_b"] = default_pair(
+        list(reversed(names)), promoted, trained)
+    st.session_state["promote_pick"] = trained
+
+
+def default_pair(names: list[str], promoted: str | None,
+                 trained: str | None = None) -> tuple[str, str]:
+    """(A, B) to compare, ``names`` newest first: A the promoted version, B the version just
+    trained, else the newest other one (the same only when there is one version)."""
+    first = promoted if promoted in names else names[0]
+    others = [n for n in names if n != first]
+    second = trained if trained in others else (others[0] if others else first)
+    return first, second
 
 
 # --- compare -------------------------------------------------------------------------------
 
 
-def _eval_file(key: str) -> Path | None:
-    """A labelled file: a path (default the bundled call corpus) or an upload."""
+def _heldout(active: dict) -> evaluation.HeldOutCalls | None:
+    """The promoted version's held-out calls as a file (rebuilt from its card the first time:
+    a second or so on the bundled corpus)."""
+    try:
+        with st.spinner(tr("heldout_building", version=active["version"])):
+            return evaluation.heldout_calls(Path(active["path"]),
+                                            common.config().home / "eval")
+    except (ModelError, OSError):
+        return None
+
+
+def _eval_file(key: str, active: dict | None, held: evaluation.HeldOutCalls | None
+               ) -> Path | None:
+    """A labelled file: a path (default: the promoted version's held-out calls) or an
+    upload; below it, which file it is and whether the promoted version trained on it."""
     cfg = common.config()
-    default = str(cfg.train_data[-1] / "calls.jsonl") if cfg.train_data[-1].is_dir() else str(
-        cfg.train_data[-1])
-    path_text = st.text_input(tr("eval_file"), value=default, key=f"{key}_path")
+    default = str(held.path) if held else ""
+    widget, last = f"{key}_path", f"_{key}_default"
+    if widget not in st.session_state or st.session_state[widget] == st.session_state.get(last):
+        st.session_state[widget] = default  # follows a new promotion unless typed over
+    st.session_state[last] = default
+    path_text = st.text_input(tr("eval_file"), key=widget)
     upload = st.file_uploader(tr("upload_eval"), type=["jsonl"], key=f"{key}_upload")
     if upload is not None:
         content = upload.getvalue()
         target = cfg.home / "uploads" / f"{hashlib.sha256(content).hexdigest()[:16]}.jsonl"
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(content)
+        st.caption(tr("eval_upload", name=upload.name))
         return target
+    if not path_text.strip():
+        if active is not None and held is None:
+            st.info(tr("eval_no_heldout", version=active["version"]))
+        return None
     path = Path(path_text.strip()).expanduser()
     if not path.is_file():
         st.error(tr("eval_missing", path=path))
         return None
+    _say_which(path, active, held)
     return path
+
+
+def _say_which(path: Path, active: dict | None, held: evaluation.HeldOutCalls | None) -> None:
+    if held is not None and path.resolve() == held.path.resolve():
+        st.caption(tr("eval_heldout", version=held.version, calls=held.calls,
+                      groups=held.groups, path=path))
+        if not held.as_trained:
+            st.warning(tr("eval_heldout_changed", version=held.version, calls=held.calls,
+                          card=held.card_calls), icon="⚠️")
+    elif active is not None and evaluation.trained_on(path, active):
+        st.warning(tr("eval_trained_on", path=path, version=active["version"]), icon="⚠️")
+    elif active is not None:
+        st.caption(tr("eval_other", path=path, version=active["version"]))
 
 
 @st.cache_data(show_spinner=True, max_entries=16)
@@ -272,14 +399,22 @@ def _compare_cached(a: str, b: str, path: str, mtime: float) -> dict:
     return evaluation.compare_versions([Path(a), Path(b)], Path(path))
 
 
-def _compare(versions: list[dict]) -> None:
+def _compare(versions: list[dict], active: dict | None,
+             held: evaluation.HeldOutCalls | None) -> None:
     st.subheader(tr("compare"))
     by_name = {v["version"]: v["path"] for v in versions}
     names = list(reversed(by_name))
+    defaults = default_pair(names, active["version"] if active else None)
+    for key, value in zip(("compare_a", "compare_b"), defaults, strict=True):
+        if st.session_state.get(key) not in names:
+            st.session_state[key] = value
+    star = {n: f"{n} ★" if active and n == active["version"] else n for n in names}.get
     cols = st.columns(2)
-    first = cols[0].selectbox("A", names, index=0, key="compare_a")
-    second = cols[1].selectbox("B", names, index=min(1, len(names) - 1), key="compare_b")
-    path = _eval_file("compare")
+    first = cols[0].selectbox("A", names, key="compare_a", format_func=star)
+    second = cols[1].selectbox("B", names, key="compare_b", format_func=star)
+    if first == second:
+        st.info(tr("compare_same"))
+    path = _eval_file("compare", active, held)
     if path is None or not st.button(tr("run_compare"), key="run_compare"):
         return
     try:
@@ -301,17 +436,20 @@ def _curve_cached(version_path: str, path: str, mtime: float) -> dict:
     return evaluation.threshold_curve(Path(version_path), Path(path))
 
 
-def _thresholds(active: dict) -> None:
+def _thresholds(active: dict, held: evaluation.HeldOutCalls | None) -> None:
     st.subheader(tr("thresholds"))
     st.caption(tr("threshold_help", days=RECENT_DAYS))
-    path = _eval_file("threshold")
-    if path is None or not st.button(tr("run_compare"), key="run_thresholds"):
+    path = _eval_file("threshold", active, held)
+    if path is None or not st.button(tr("run_thresholds"), key="run_thresholds"):
         return
     current = active.get("thresholds", {}).get("cue_alert")
     try:
         curve = _curve_cached(active["path"], str(path), path.stat().st_mtime)
     except ModelError as err:
         st.error(tr("bad_input", error=err))
+        return
+    if not curve["threshold"]:
+        st.info(tr("no_labelled_turns", path=path))
         return
     lang = common.lang()
     st.plotly_chart(charts.pr_curve(curve["precision"], curve["recall"], curve["threshold"],

@@ -245,10 +245,11 @@ def promote(registry: Path, version: str, *, who: str = "cli", action: str = "pr
         log.write(json.dumps(entry) + "\n")
 
 
-def rollback(registry: Path, *, who: str = "cli") -> str:
-    """Go back to the version promoted before the current one: the promotion log read as a
-    history (a rollback undoes a promotion), so rolling back twice goes two steps back and
-    never returns to the version just rolled back from."""
+def rollback_target(registry: Path) -> str | None:
+    """The version a rollback would go back to: the one promoted before the current one,
+    the promotion log read as a history (a rollback undoes a promotion), so rolling back
+    twice goes two steps back and never returns to the version just rolled back from.
+    None when there is none (the dashboard says so before anyone clicks)."""
     registry = Path(registry)
     log = registry / "promotions.jsonl"
     history = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
@@ -258,9 +259,14 @@ def rollback(registry: Path, *, who: str = "cli") -> str:
         stack = stack[: len(stack) - stack[::-1].index(current) - 1]
     earlier = [v for v in stack if v != current and _inside(registry, v)
                and (registry / v / CARD).exists()]
-    if not earlier:
+    return earlier[-1] if earlier else None
+
+
+def rollback(registry: Path, *, who: str = "cli") -> str:
+    """Go back to :func:`rollback_target`; ModelError when there is nothing to go back to."""
+    target = rollback_target(registry)
+    if target is None:
         raise ModelError(f"{registry}: no earlier promoted version to roll back to")
-    target = earlier[-1]
     promote(registry, target, who=who, action="rollback")
     return target
 

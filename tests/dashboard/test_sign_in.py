@@ -10,7 +10,7 @@ import json
 import pytest
 from sqlalchemy import select
 
-from models.artifacts import active_version
+from models.artifacts import active_version, promote
 from store.access import AccessDenied, Actor, audit_rows, perform
 from store.db import open_store
 from store.feedback import acknowledge_alert, export_reviewed_turns, save_review
@@ -91,8 +91,8 @@ def test_a_viewer_is_offered_no_write(app, fresh_store, registry) -> None:
     _health(app.home)
     for role in ("viewer", "supervisor", "analyst"):
         at = app(url, "lights", supervisor="wall", role=role)
-        assert at.button(key="test_d-000").disabled, role
-    assert app(url, "lights").button(key="test_d-000").disabled is False  # admin
+        assert at.button(key="test_light").disabled, role
+    assert app(url, "lights").button(key="test_light").disabled is False  # admin
 
 
 def _health(home) -> None:
@@ -121,19 +121,23 @@ def test_a_viewer_is_refused_every_write_even_where_a_button_is_offered(
     first = active_version(registry)
     at = app(url, "model", supervisor="wall", role="analyst")
     at.selectbox(key="promote_pick").set_value("v29990101-000000").run()
-    ensure_account(url, "wall", "viewer")
     at.button(key="promote").click().run()
-    assert any("may not promote" in e.value for e in at.error)
-    at = app(url, "model", supervisor="wall", role="analyst")
     ensure_account(url, "wall", "viewer")
-    at.button(key="rollback").click().run()
-    assert any("may not rollback" in e.value for e in at.error)
+    at.button(key="confirm_model").click().run()
+    assert any("may not promote" in e.value for e in at.error)
     assert active_version(registry) == first
+    promote(registry, "v29990101-000000", who="test")  # something to roll back
+    at = app(url, "model", supervisor="wall", role="analyst")
+    at.button(key="rollback").click().run()
+    ensure_account(url, "wall", "viewer")
+    at.button(key="confirm_model").click().run()
+    assert any("may not rollback" in e.value for e in at.error)
+    assert active_version(registry) == "v29990101-000000"
 
     _health(app.home)
     at = app(url, "lights", supervisor="wall", role="admin")
     ensure_account(url, "wall", "viewer")
-    at.button(key="test_d-000").click().run()
+    at.button(key="test_light").click().run()
     assert any("may not light test" in e.value for e in at.error)
     assert not list((app.home / "lights").glob("requests/*.json"))
 
@@ -176,11 +180,13 @@ def test_a_supervisor_acknowledges_under_the_signed_in_name(app, fresh_store) ->
 
 def test_an_analyst_promotes_and_the_audit_page_lists_it(app, fresh_store, registry) -> None:
     at = app(fresh_store.url, "model", supervisor="lin", role="analyst")
-    at.selectbox(key="promote_pick").set_value("v29990101-000000")
+    at.selectbox(key="promote_pick").set_value("v29990101-000000").run()
     at.button(key="promote").click().run()
+    at.button(key="confirm_model").click().run()
     assert not at.exception
     assert active_version(registry) == "v29990101-000000"
     at.button(key="rollback").click().run()
+    at.button(key="confirm_model").click().run()
     assert ("lin", "analyst", "promote") in _audit(fresh_store.url)
     assert ("lin", "analyst", "rollback") in _audit(fresh_store.url)
     at.switch_page("audit_page.py").run()

@@ -20,6 +20,7 @@ from models.artifacts import (
     promote,
     resolve,
     rollback,
+    rollback_target,
     save_version,
 )
 from models.errors import ModelError
@@ -90,11 +91,17 @@ def test_promote_and_rollback(trained_registry: Path, tmp_path: Path) -> None:
     first = save_version(registry, model.classifier, model.tracker, {"version": "v1"})
     second = save_version(registry, model.classifier, model.tracker, {"version": "v2"})
     assert not (registry / ACTIVE).exists()
+    assert rollback_target(registry) is None
     promote(registry, first.name)
+    assert rollback_target(registry) is None, "nothing was promoted before the first"
+    with pytest.raises(ModelError, match="no earlier promoted version"):
+        rollback(registry)
     promote(registry, second.name)
     assert resolve(registry) == second
+    assert rollback_target(registry) == first.name, "said before, done after"
     assert rollback(registry) == first.name
     assert resolve(registry) == first
+    assert rollback_target(registry) is None
     assert [v["active"] for v in list_versions(registry)] == [True, False]
     with pytest.raises(ModelError, match="no version"):
         promote(registry, "v9")
