@@ -83,7 +83,7 @@ LOOKS: dict[str, StateLook] = {
 
 CSS = """
 <style>
-.fl-grid{display:flex;flex-wrap:wrap;gap:6px}
+.fl-grid{display:flex;flex-wrap:wrap;gap:6px;align-items:flex-start}
 .fl-tile{display:block;width:150px;border-radius:6px;padding:5px;font-size:12px;
  line-height:1.3;border:3px solid transparent;box-sizing:border-box;background-size:auto,12px 12px;
  text-decoration:none;cursor:pointer}
