@@ -273,3 +273,13 @@ def test_caller_style_is_named_and_explained(app, small_store) -> None:
     assert "E — 善於表達型" in " ".join(_texts(at.markdown))
     assert any(approach("E", "zh-Hant") in i for i in _texts(at.info))
     assert style == "E"
+
+
+def test_transcript_badges_and_highlights_meet_wcag_aa() -> None:
+    from dashboard.tiles import AA_TEXT, contrast
+    from dashboard.transcript import BADGE, CSS, EVIDENCE, TABOO
+
+    for ink, background in (BADGE, EVIDENCE, TABOO):
+        assert contrast(ink, background) >= AA_TEXT, (ink, background)
+        assert f"background:{background};" in CSS.replace("\n ", "")
+    assert "color:#fff" not in CSS
