@@ -1,5 +1,6 @@
 """What every page shares: the configuration, the sidebar (language, team),
-the store guard (a clear message instead of a traceback), the monitor banner, CSV export."""
+the store guard (a clear message instead of a traceback), the monitor banner, CSV export,
+the messages that stay until dismissed, and writes made with the signed-in name."""
 
 from __future__ import annotations
 

@@ -227,7 +227,9 @@ def test_the_review_turn_list_follows_a_live_call(app, fresh_store) -> None:
     at = app(fresh_store.url, "call", query={"call": call_id})
     turns = at.selectbox(key=f"review_seq_{call_id}")
     before = list(turns.options)
-    turns.set_value(turns.options[0]).run()
+    picked = turns.options[2]
+    at.selectbox(key=f"review_seq_{call_id}").select(picked).run()
+    assert at.selectbox(key=f"review_seq_{call_id}").value == 2
     engine = open_store(fresh_store.url, migrate=False)
     with engine.begin() as conn:
         last = conn.execute(select(utterances).where(utterances.c.call_id == call_id)
@@ -242,6 +244,7 @@ def test_the_review_turn_list_follows_a_live_call(app, fresh_store) -> None:
     turns = at.selectbox(key=f"review_seq_{call_id}")
     assert len(turns.options) == len(before) + 1
     assert "Is anyone still there?" in turns.options[-1]
+    assert turns.value == 2, "the turn being reviewed stays chosen as turns arrive"
 
 
 def test_a_desk_tile_link_opens_the_desks_last_call(app, fresh_store) -> None:
