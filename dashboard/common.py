@@ -129,6 +129,7 @@ def _worker_warning(worker: services.Worker, now: datetime) -> None:
 
 FEEDBACK = "_feedback"  # session state: the messages shown until dismissed, oldest first
 FEEDBACK_KEPT = 8  # a session that never dismisses anything does not grow without end
+TOAST_ICONS = {"success": "✅", "info": "ℹ️", "warning": "⚠️", "error": "🚫"}
 
 
 def notify(kind: str, text: str) -> None:
@@ -141,6 +142,9 @@ def notify(kind: str, text: str) -> None:
     st.session_state["_feedback_serial"] = serial
     queue.append((serial, kind, text))
     del queue[:-FEEDBACK_KEPT]
+    # the queue shows at the top of the page; a button far down (Save review) gets a toast
+    # too, so the answer is seen where the click was
+    st.toast(text, icon=TOAST_ICONS.get(kind))
 
 
 def dismiss(serial: int) -> None:

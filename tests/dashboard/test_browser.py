@@ -436,7 +436,9 @@ def test_a_supervisors_day_in_chromium(monitored_served, browser) -> None:
     assert not browser.find_elements(By.CSS_SELECTOR, f"div.st-key-call_ack_{alert_id}")
     _click(browser, f"save_turn_review_{call_id}")
     _body_has(browser, "Review saved")
-    _screenshot(browser, "day-call-acknowledged-and-reviewed", whole=True)
+    browser.execute_script("document.querySelector('h1').scrollIntoView();")
+    time.sleep(0.5)
+    _screenshot(browser, "day-call-messages")  # both messages, each with its dismiss button
     with engine.connect() as conn:
         row = conn.execute(select(alerts).where(alerts.c.id == alert_id)).mappings().one()
         review = conn.execute(select(reviews)).mappings().one()

@@ -116,10 +116,12 @@ def test_the_ack_message_stays_through_refreshes_until_dismissed(app, fresh_stor
     at.button(key=f"ack_{alert_id}").click().run()
     acked = [s for s in _texts(at.success) if "Alert acknowledged" in s]
     assert len(acked) == 1
+    assert [t for t in _texts(at.toast) if "Alert acknowledged" in t] == acked  # seen at once
     for _refresh in range(3):
         st.cache_data.clear()
         at.run()
         assert [s for s in _texts(at.success) if "Alert acknowledged" in s] == acked
+        assert not [t for t in _texts(at.toast) if "Alert acknowledged" in t]  # toasted once
     at.switch_page("call_page.py").run()
     assert [s for s in _texts(at.success) if "Alert acknowledged" in s] == acked
     at.switch_page("floor_page.py").run()
