@@ -1,6 +1,10 @@
 """Call detail (live or past): the transcript as a conversation, the risk timeline with its
-alert and acknowledgement, the QA scorecard, the caller style, and the review form whose
-corrections become training feedback."""
+alert and acknowledgement, Acknowledge for its open alerts, the QA scorecard, the caller
+style, and the review form whose corrections become training feedback.
+
+A live call's whole body sits in a fragment that reruns every few seconds, so its turns, its
+alerts and the review's turn list follow the call; widgets are keyed by call id, so a choice
+made on one call never carries over to the next."""
 
 from __future__ import annotations
 
@@ -9,13 +13,13 @@ from datetime import UTC, datetime
 import pandas as pd
 import streamlit as st
 
-from dashboard import auth, charts, common, data
+from dashboard import charts, common, data
 from dashboard.common import tr
 from dashboard.i18n import cue_name, sentiment_name, speaker_name, state_name
 from dashboard.plain import md
 from dashboard.transcript import transcript_html
-from store.errors import StoreError
-from store.feedback import CUES, SENTIMENTS, save_review
+from models.caller_style import STYLES, approach
+from store.feedback import CUES, ESCALATED, SENTIMENTS, save_review
 from store.queries import CallDetail
 
 SCORECARD_ITEMS = ("greeting", "apology_before_thanks", "empathy", "solution_after_heard",
@@ -28,34 +32,42 @@ def page() -> None:
     st.title(tr("page_call"))
     call_id = _choose_call(url)
     if call_id is None:
+        common.feedback()
         return
     detail = data.call_detail(url, call_id)
     if detail is None:
+        common.feedback()
         st.error(tr("no_such_call", call=call_id))
         return
     if detail.call.status == "open":
-        st.fragment(run_every=common.config().refresh_s)(_live_part)(call_id)
+        st.fragment(run_every=common.config().refresh_s)(_call_body)(call_id)
     else:
-        _live_part(call_id)
-    _scorecard(detail)
-    _review(detail)
+        _call_body(call_id)
 
 
 def _choose_call(url: str) -> str | None:
-    wanted = st.query_params.get("call")
+    """The call to show: ``?call=``, a desk tile's ``?desk=`` (that desk's current or last
+    call), the person's pick, else :func:`store.queries.opening_call`. A search that matches
+    nothing selects nothing."""
+    wanted = _wanted_call(url)
     cols = st.columns([2, 1])
-    search = cols[0].text_input(tr("search_calls"), key="call_search", max_chars=128)
+    search = cols[0].text_input(tr("search_calls"), key="call_search", max_chars=128).strip()
     live_only = cols[1].toggle(tr("live_only"), key="call_live_only")
-    options = [c.call_id for c in data.recent_calls(url, search.strip(), live_only)]
-    if wanted and wanted not in options:
-        options.insert(0, wanted)
+    options = [c.call_id for c in data.recent_calls(url, search, live_only)]
+    if search and not options:
+        st.info(tr("no_call_match", search=search))
+        return None
+    default = wanted or data.opening_call(url)
+    if default and default not in options and not search:
+        options.insert(0, default)
     if not options:
         st.info(tr("no_calls"))
         return None
-    if st.session_state.get("call_pick") not in options or (
-            wanted and st.session_state.get("_call_wanted") != wanted):
-        st.session_state["call_pick"] = wanted or options[0]
-        st.session_state["_call_wanted"] = wanted
+    if wanted in options and st.session_state.get("_call_wanted") != wanted:
+        st.session_state["call_pick"] = wanted  # a new ?call= (a tile, a link) wins
+    elif st.session_state.get("call_pick") not in options:
+        st.session_state["call_pick"] = default if default in options else options[0]
+    st.session_state["_call_wanted"] = wanted
     choice = st.selectbox(tr("choose_call"), options, key="call_pick")
     if choice != wanted:
         st.query_params["call"] = choice
@@ -63,8 +75,26 @@ def _choose_call(url: str) -> str | None:
     return choice
 
 
-def _live_part(call_id: str) -> None:
-    """Header, transcript and timeline: refreshed on its own while the call is live."""
+def _wanted_call(url: str) -> str | None:
+    """``?call=``, or the call a clicked desk tile means (``?desk=``), which then becomes
+    ``?call=`` so the address names the call shown."""
+    wanted = st.query_params.get("call")
+    desk = st.query_params.get("desk")
+    if desk is None:
+        return wanted
+    del st.query_params["desk"]
+    if not wanted:
+        wanted = data.desk_call(url, desk)
+        if wanted is None:
+            common.notify("info", tr("desk_no_calls", desk=desk))
+        else:
+            st.query_params["call"] = wanted
+    return wanted
+
+
+def _call_body(call_id: str) -> None:
+    """Everything about one call; refreshed on its own while the call is live."""
+    common.feedback()
     detail = data.call_detail(common.config().db_url, call_id)
     if detail is None:
         return
@@ -83,12 +113,35 @@ def _live_part(call_id: str) -> None:
                f"{md(call.lang or '–')} · "
                f"{tr('started')} {call.started_at:%Y-%m-%d %H:%M:%S} UTC · "
                f"model {md(call.model_version or '–')}")
+    _acknowledge(detail)
     st.plotly_chart(charts.risk_timeline(detail.turns, detail.alerts, lang),
                     key=f"timeline_{call_id}")
     if detail.alerts:
         _alerts_table(detail)
     st.subheader(tr("transcript"))
-    st.html(transcript_html(detail.turns, lang))
+    if detail.turns:
+        st.html(transcript_html(detail.turns, lang))
+    else:
+        st.info(tr("no_turns_yet"))
+    _scorecard(detail)
+    _review(detail)
+
+
+def _acknowledge(detail: CallDetail) -> None:
+    """A button per open alert of the call (supervisors and above); for anyone else greyed,
+    with the reason written next to it."""
+    lang = common.lang()
+    refused = common.refusal("acknowledge")
+    for alert in detail.alerts:
+        if alert.status != "open":
+            continue
+        button, why = st.columns([1, 2], vertical_alignment="center")
+        button.button(f"{tr('acknowledge')} · {cue_name(alert.reason, lang)}",
+                      key=f"call_ack_{alert.id}", type="primary", icon="✔",
+                      on_click=common.acknowledge, args=(alert.id, alert.desk_id),
+                      disabled=refused is not None, help=refused)
+        if refused:
+            why.caption(refused)
 
 
 def _alerts_table(detail: CallDetail) -> None:
@@ -130,10 +183,14 @@ def _scorecard(detail: CallDetail) -> None:
 
 
 def _caller_style(style: dict, stored: str | None) -> None:
+    """The style's letter with its name and signs, and how to serve it, in the interface's
+    language (domain.md; the vocabulary and the advice are ``models/caller_style.py``'s)."""
     letter = style.get("style") or stored
-    st.markdown(f"**{tr('caller_style')}**: {md(letter or '–')}")
-    if style.get("approach"):
-        st.info(f"**{tr('approach')}**: {md(style['approach'])}")
+    if letter not in STYLES:
+        st.markdown(f"**{tr('caller_style')}**: {md(letter or '–')}")
+        return
+    st.markdown(f"**{tr('caller_style')}**: {tr(f'caller_style_{letter}')}")
+    st.info(f"**{tr('approach')}**: {md(approach(letter, common.lang()))}")
 
 
 def _timing(timing: dict) -> None:
@@ -158,51 +215,69 @@ def _review(detail: CallDetail) -> None:
     st.subheader(tr("review"))
     lang = common.lang()
     call_id = detail.call.call_id
-    common.flash("_review_flash")
+    refused = common.refusal("review")
+    if refused:
+        st.caption(refused)
     turn_col, call_col = st.columns([3, 2])
     with turn_col, st.container(border=True):
         st.markdown(f"**{tr('review_turn')}**")
-        by_seq = {t.seq: t for t in detail.turns}
-        seq = st.selectbox(tr("turn"), list(by_seq), key="review_seq", format_func=lambda s: (
+        by_seq = {t.seq: t for t in detail.turns}  # re-read each refresh of a live call
+        st.selectbox(tr("turn"), list(by_seq), key=f"review_seq_{call_id}", format_func=lambda s: (
             f"#{s} {speaker_name(by_seq[s].speaker, lang)} · "
             f"{sentiment_name(by_seq[s].sentiment, lang)} · {cue_name(by_seq[s].cue, lang)} · "
             f"{by_seq[s].text[:60]}"))
-        field = st.radio(tr("field"), ("sentiment", "cue"), key="review_field", horizontal=True,
+        field = st.radio(tr("field"), ("sentiment", "cue"), key=f"review_field_{call_id}",
+                         horizontal=True,
                          format_func=common.labels(("sentiment", "cue"), translate=True))
         values, name = (SENTIMENTS, sentiment_name) if field == "sentiment" else (CUES, cue_name)
-        value = st.selectbox(tr("new_value"), values, key=f"review_value_{field}",
-                             format_func=lambda v: name(v, lang))
-        note = st.text_input(tr("note"), key="review_note", max_chars=2000)
-        if st.button(tr("save_review"), key="save_turn_review",
-                     disabled=not auth.may("review")) and seq is not None:
-            _save(call_id=call_id, seq=seq, field=field, new_value=value, note=note)
+        st.selectbox(tr("new_value"), values, key=f"review_value_{field}_{call_id}",
+                     format_func=lambda v: name(v, lang))
+        st.text_input(tr("note"), key=f"review_note_{call_id}", max_chars=2000)
+        st.button(tr("save_review"), key=f"save_turn_review_{call_id}",
+                  disabled=refused is not None or not by_seq, help=refused,
+                  on_click=_save_turn, args=(call_id,))
     with call_col, st.form(f"review_call_{call_id}", clear_on_submit=True):
         st.markdown(f"**{tr('review_call')}**")
-        escalated = st.radio(tr("escalated"), ("true", "false"), key="review_escalated",
-                             index=0 if detail.call.alerted else 1, horizontal=True)
-        note = st.text_input(tr("note"), key="review_call_note", max_chars=2000)
-        if st.form_submit_button(tr("save_review"), disabled=not auth.may("review")):
-            _save(call_id=call_id, seq=None, field="escalated", new_value=escalated, note=note)
+        st.radio(tr("escalated"), ESCALATED, key=f"review_escalated_{call_id}",
+                 index=0 if detail.call.alerted else 1, horizontal=True,
+                 format_func=common.labels(ESCALATED, prefix="escalated_"))
+        st.text_input(tr("note"), key=f"review_call_note_{call_id}", max_chars=2000)
+        st.form_submit_button(tr("save_review"), disabled=refused is not None, help=refused,
+                              on_click=_save_call, args=(call_id,))
     if detail.reviews:
         frame = pd.DataFrame([{"seq": r.seq, tr("field"): r.field, "old": r.old_value,
                                "new": r.new_value, "reviewer": r.reviewer, "note": r.note,
                                "created_at": r.created_at} for r in detail.reviews])
         st.markdown(f"**{tr('reviews')}**")
-        common.table(frame, f"reviews-{call_id}", key="reviews")
+        common.table(frame, f"reviews-{call_id}", key=f"reviews_{call_id}")
+
+
+def _save_turn(call_id: str) -> None:
+    """Button callback: the turn review as the widgets hold it."""
+    state = st.session_state
+    seq = state.get(f"review_seq_{call_id}")
+    if seq is None:
+        return
+    field = state.get(f"review_field_{call_id}", "sentiment")
+    _save(call_id=call_id, seq=seq, field=field,
+          new_value=state.get(f"review_value_{field}_{call_id}"),
+          note=state.get(f"review_note_{call_id}", ""))
+
+
+def _save_call(call_id: str) -> None:
+    """Form callback: the call-level review (was it an escalation)."""
+    state = st.session_state
+    _save(call_id=call_id, seq=None, field="escalated",
+          new_value=state.get(f"review_escalated_{call_id}"),
+          note=state.get(f"review_call_note_{call_id}", ""))
 
 
 def _save(**review) -> None:
-    try:
-        save_review(data.engine(common.config().db_url),
-                    actor=auth.writer(), **review)
-    except StoreError as err:
-        st.session_state["_review_flash"] = ("error", md(err))
-    else:
-        st.session_state["_review_flash"] = ("success", tr("review_saved"))
+    """Saved with the signed-in name; the message stays until dismissed."""
+    saved = common.guarded_write(lambda engine, who: save_review(engine, actor=who, **review))
+    if saved is not None:
+        common.notify("success", tr("review_saved"))
         data.clear_live()
-    st.rerun()
-
-
 
 
 if __name__ == "__main__":  # Streamlit runs a page file as the main script

@@ -1,20 +1,31 @@
 """What every page shares: the configuration, the sidebar (language, team),
-the store guard (a clear message instead of a traceback), the monitor banner, CSV export."""
+the store guard (a clear message instead of a traceback), the monitor banner, CSV export,
+the messages that stay until dismissed, and writes made with the signed-in name."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import TypeVar
 
 import pandas as pd
 import streamlit as st
+from sqlalchemy import Engine, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import data
 from dashboard.config import DashboardConfig
 from dashboard.i18n import LANGUAGES, t
-from dashboard.plain import md_values
+from dashboard.plain import md, md_values
 from store import services
+from store.access import ACTIONS, Actor
 from store.db import head_revision
+from store.errors import StoreError
+from store.feedback import acknowledge_alert
 from store.queries import sqlite_path
+from store.schema import alerts
+
+T = TypeVar("T")
 
 
 def config() -> DashboardConfig:
@@ -116,30 +127,100 @@ def _worker_warning(worker: services.Worker, now: datetime) -> None:
     st.warning(text, icon="⚠️")
 
 
+FEEDBACK = "_feedback"  # session state: the messages shown until dismissed, oldest first
+FEEDBACK_KEPT = 8  # a session that never dismisses anything does not grow without end
+TOAST_ICONS = {"success": "✅", "info": "ℹ️", "warning": "⚠️", "error": "🚫"}
+
+
+def notify(kind: str, text: str, *, about: str | None = None) -> None:
+    """Queue a message for the person (``kind``: Streamlit's ``success``, ``info``,
+    ``warning`` or ``error``; ``text`` already translated and escaped). It stays on every
+    page and every refresh until they dismiss it: a confirmation or a refusal that vanished
+    with the next 2 s refresh would leave them unsure whether their action counted. A newer
+    message ``about`` the same thing (a light test that was waiting, now passed) replaces
+    the older one."""
+    queue = st.session_state.setdefault(FEEDBACK, [])
+    if about is not None:
+        queue[:] = [m for m in queue if m[3] != about]
+    serial = st.session_state.get("_feedback_serial", 0) + 1
+    st.session_state["_feedback_serial"] = serial
+    queue.append((serial, kind, text, about))
+    del queue[:-FEEDBACK_KEPT]
+    # the queue shows at the top of the page; a button far down (Save review) gets a toast
+    # too, so the answer is seen where the click was
+    st.toast(text, icon=TOAST_ICONS.get(kind))
+
+
+def dismiss(serial: int) -> None:
+    st.session_state[FEEDBACK] = [m for m in st.session_state.get(FEEDBACK, [])
+                                  if m[0] != serial]
+
+
+def feedback() -> None:
+    """The queued messages, each with its dismiss button. Call it once per page run (the
+    buttons' keys are the messages' serial numbers); inside a page's live fragment, so a
+    message left by a button in the fragment shows in the same run."""
+    for serial, kind, text, _about in list(st.session_state.get(FEEDBACK, [])):
+        message, close = st.columns([12, 1], vertical_alignment="center")
+        with message:
+            getattr(st, kind)(text)
+        close.button("✕", key=f"dismiss_{serial}", on_click=dismiss, args=(serial,),
+                     help=tr("dismiss"))
+
+
 def flash(key: str) -> None:
-    """Show, once, the message an action left in ``st.session_state[key]`` before the rerun
-    (``(kind, text)``, kind one of Streamlit's ``success``, ``warning``, ``error``, …)."""
+    """A message an action left in ``st.session_state[key]`` (``(kind, text)``) moves to the
+    shared queue (:func:`notify`), then the queue is shown (:func:`feedback`)."""
     message = st.session_state.pop(key, None)
     if message:
-        getattr(st, message[0])(message[1])
+        notify(*message)
+    feedback()
 
 
-def notice(key: str, kind: str, text: str) -> None:
-    """Leave a message under ``key`` that stays on the page until its reader dismisses it
-    (``kind``: Streamlit's ``success``, ``info``, ``warning`` or ``error``). A newer notice
-    under the same key replaces it."""
-    st.session_state[f"_notice_{key}"] = (kind, text)
+def refusal(action: str) -> str | None:
+    """Why the signed-in person may not do ``action`` (for a greyed button), or None."""
+    from dashboard import auth  # auth builds on this module
+
+    who = auth.actor()
+    if who is None:
+        return tr("sign_in_to_write")
+    if who.may(action):
+        return None
+    return tr("role_refused", role=tr(f"role_{who.role}"),
+              needed=tr(f"role_{ACTIONS[action]}"))
 
 
-def show_notices(key: str) -> None:
-    """The notice left under ``key``, with a button that dismisses it."""
-    message = st.session_state.get(f"_notice_{key}")
-    if not message:
+def guarded_write(write: Callable[[Engine, Actor | None], T]) -> T | None:
+    """Run ``write(engine, actor)`` with the signed-in person (the store checks the role);
+    a refusal or a store that is down becomes a message (:func:`notify`), not a traceback.
+    None when nothing was written."""
+    from dashboard import auth  # auth builds on this module
+
+    engine = data.engine(config().db_url)
+    try:
+        # asked first: with no store to read the role from, the refusal would otherwise
+        # say "sign in first", which sends the person the wrong way
+        with engine.connect() as conn:
+            conn.execute(select(alerts.c.id).limit(1))
+        return write(engine, auth.writer())
+    except StoreError as err:
+        notify("error", md(err))
+    except SQLAlchemyError as err:
+        notify("error", tr("store_down", detail=type(err).__name__))
+    return None
+
+
+def acknowledge(alert_id: int, desk_id: str) -> None:
+    """Button callback (floor queue, call page): acknowledge with the signed-in name. It
+    runs before the rerun, so the page is drawn without the alert."""
+    result = guarded_write(lambda engine, who: acknowledge_alert(engine, alert_id, who))
+    if result is None:
         return
-    kind, text = message
-    getattr(st, kind)(text)
-    st.button(t("dismiss", lang()), key=f"_dismiss_{key}", on_click=st.session_state.pop,
-              args=(f"_notice_{key}", None))
+    if result.acknowledged:
+        notify("success", tr("acked_ok", desk=desk_id))
+    else:
+        notify("warning", tr("already_acked", status=result.status, who=result.acked_by or "–"))
+    data.clear_live()
 
 
 def model_refused(info: dict) -> None:

@@ -55,6 +55,16 @@ def recent_calls(url: str, search: str, live_only: bool) -> list[queries.CallSum
     return queries.recent_calls(engine(url), search=search, live_only=live_only)
 
 
+
+@st.cache_data(ttl=LIVE_TTL, show_spinner=False)
+def desk_call(url: str, desk_id: str) -> str | None:
+    return queries.desk_call(engine(url), desk_id)
+
+
+@st.cache_data(ttl=LIVE_TTL, show_spinner=False)
+def opening_call(url: str) -> str | None:
+    return queries.opening_call(engine(url))
+
 @st.cache_data(ttl=HISTORY_TTL, show_spinner=False)
 def history_span(url: str) -> queries.HistorySpan:
     return queries.history_span(engine(url))

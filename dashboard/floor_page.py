@@ -1,6 +1,7 @@
-"""The live floor: KPIs, a tile per desk, the alert queue with Acknowledge / Open call, and
-the virtual desk lights. Everything live sits in one fragment that reruns on its own every
-few seconds, so the rest of the page (filters, scroll) stays put."""
+"""The live floor: KPIs, a tile per desk (click one to open its call), the alert queue with
+Acknowledge / Open call, and the virtual desk lights. Everything live sits in one fragment
+that reruns on its own every few seconds, so the rest of the page (filters, scroll) stays
+put; messages after an action stay until dismissed (``common.feedback``)."""
 
 from __future__ import annotations
 
@@ -16,13 +17,17 @@ from functools import cache
 import pandas as pd
 import streamlit as st
 
-from dashboard import auth, common, data, lights_files
+from dashboard import common, data, lights_files
 from dashboard.common import tr
 from dashboard.i18n import cue_name
 from dashboard.plain import md
-from dashboard.tiles import lights_from_bridge, lights_from_states, lights_html, tiles_html
-from store.errors import StoreError
-from store.feedback import acknowledge_alert
+from dashboard.tiles import (
+    lights_for_team,
+    lights_from_bridge,
+    lights_from_states,
+    lights_html,
+    tiles_html,
+)
 from store.queries import AlertRow
 
 QUEUE_SHOWN = 8  # with buttons; the rest are listed in a table below them
@@ -40,9 +45,49 @@ def page() -> None:
         team = common.team_filter(teams, key="floor_team")
     with right:
         st.toggle(tr("sound"), key="sound")
+    _follow_tile_click()
     live = st.fragment(run_every=common.config().refresh_s)(live_floor)
     live(team)
     _timing("page", started)
+
+
+# Tiles are drawn by st.html, which runs no script: this script-only component listens for
+# clicks on them in the page and hands the desk (and its call) to Python, so opening a call
+# stays in this session. A plain link would load the app anew: a new session, signed out.
+# Ctrl/Cmd/Shift-click and middle-click still follow the tile's link (a new tab, by choice).
+_TILE_CLICKS_JS = """
+export default function ({ setTriggerValue }) {
+  const open = (event) => {
+    const tile = event.target.closest ? event.target.closest("a.fl-tile[data-desk]") : null;
+    if (!tile || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey) {
+      return;
+    }
+    event.preventDefault();
+    setTriggerValue("open", { desk: tile.dataset.desk, call: tile.dataset.call || "" });
+  };
+  document.addEventListener("click", open, true);
+  return () => document.removeEventListener("click", open, true);
+}
+"""
+_tile_clicks = st.components.v2.component("floorlight_tile_clicks", js=_TILE_CLICKS_JS)
+
+
+def _follow_tile_click() -> None:
+    """A clicked tile: Call detail on the desk's current call, else its last one."""
+    clicked = _tile_clicks(key="tile_clicks", on_open_change=lambda: None).open
+    if not isinstance(clicked, dict):
+        return
+    params = tile_query(str(clicked.get("desk") or ""), str(clicked.get("call") or ""))
+    if params:
+        st.switch_page("call_page.py", query_params=params)
+
+
+def tile_query(desk: str, call: str) -> dict[str, str]:
+    """Call detail's query for a clicked tile: its call, else the desk (the page finds the
+    desk's last call)."""
+    if call:
+        return {"call": call}
+    return {"desk": desk} if desk else {}
 
 
 def _timing(name: str, started: float) -> None:
@@ -58,23 +103,26 @@ def live_floor(team: str | None) -> None:
     now = datetime.now(UTC)
     tiles = data.desk_tiles(url, team)
     queue = data.alert_queue(url, team)
+    common.feedback()
     _kpis(data.floor_kpis(url, team), now)
     _notify(queue)
     desks, alerts = st.columns([3, 2])
     with desks:
         st.subheader(tr("desks"))
         if tiles:
+            st.caption(tr("tiles_help"))
             st.html(tiles_html(tiles, now, common.lang()))
         else:
             st.info(tr("no_desks"))
     with alerts:
         st.subheader(tr("alert_queue"))
-        common.flash("_flash")
+        if queue and (refused := common.refusal("acknowledge")):
+            st.caption(refused)
         _queue(queue, now)
     # Drawn only when asked for (or when they are the floor's only lights): 500 bulbs on
     # every refresh are not free, and a collapsed expander would still build them.
     if st.toggle(tr("virtual_lights"), value=_no_hardware(), key="show_virtual_lights"):
-        _virtual_lights(tiles)
+        _virtual_lights(tiles, team)
     _timing("fragment", started)
 
 
@@ -123,22 +171,6 @@ def beep_wav(freq: float = 880.0, seconds: float = 0.25, rate: int = 16000) -> b
     return buffer.getvalue()
 
 
-def _acknowledge(alert_id: int, desk_id: str) -> None:
-    """Button callback: runs before the rerun, so the queue is drawn without the alert."""
-    try:
-        result = acknowledge_alert(data.engine(common.config().db_url), alert_id,
-                                   auth.writer())
-    except StoreError as err:
-        st.session_state["_flash"] = ("error", md(err))
-        return
-    if result.acknowledged:
-        st.session_state["_flash"] = ("success", tr("acked_ok", desk=desk_id))
-    else:
-        st.session_state["_flash"] = ("warning", tr("already_acked", status=result.status,
-                                                    who=result.acked_by or "–"))
-    data.clear_live()
-
-
 def _queue(queue: list[AlertRow], now: datetime) -> None:
     if not queue:
         st.success(tr("no_alerts"))
@@ -154,10 +186,11 @@ def _queue(queue: list[AlertRow], now: datetime) -> None:
             if alert.turn_text:
                 st.html(_why_html(alert))
             ack, open_ = st.columns(2)
-            # greyed out for a viewer; the store refuses them anyway (acknowledge_alert)
+            # greyed out, with the reason, for a viewer; the store refuses them anyway
+            refused = common.refusal("acknowledge")
             ack.button(tr("acknowledge"), key=f"ack_{alert.id}", type="primary",
-                       on_click=_acknowledge, args=(alert.id, alert.desk_id),
-                       disabled=not auth.may("acknowledge"))
+                       on_click=common.acknowledge, args=(alert.id, alert.desk_id),
+                       disabled=refused is not None, help=refused)
             open_.page_link("call_page.py", label=tr("open_call"), icon="📞",
                             query_params={"call": alert.call_id})
     if len(queue) > QUEUE_SHOWN:
@@ -191,12 +224,13 @@ def _no_hardware() -> bool:
     return not kinds or kinds == {"virtual"}
 
 
-def _virtual_lights(tiles) -> None:
+def _virtual_lights(tiles, team: str | None) -> None:
     path = common.config().lights_dir / "virtual.json"
     board, error = lights_files.read_json(path)
     if board is not None:
         st.caption(tr("virtual_from_bridge", path=path))
-        st.html(lights_html(lights_from_bridge(board), common.lang()))
+        shown = lights_for_team(lights_from_bridge(board), (t.desk_id for t in tiles), team)
+        st.html(lights_html(shown, common.lang()))
         return
     if error:
         st.warning(tr("bad_file", path=path, error=error))

@@ -29,7 +29,7 @@ def page() -> None:
     health_path = cfg.lights_dir / "health.json"
     health, error = lights_files.read_json(health_path)
     _collect_outcome(health or {})
-    common.show_notices("lights")
+    common.feedback()
     if error:
         st.error(tr("bad_file", path=health_path, error=error))
     elif health is None:
@@ -171,9 +171,9 @@ def _test(now: datetime | None = None) -> None:
                           lambda: lights_files.request_test(common.config().lights_dir,
                                                             str(light), now=now))
     except (OSError, ValueError, StoreError) as err:
-        common.notice("lights", "error", md(err))
+        common.notify("error", md(err), about="lights")
         return
-    common.notice("lights", "info", tr("test_waiting", light=light))
+    common.notify("info", tr("test_waiting", light=light), about="lights")
     st.session_state[PENDING] = {"light": light, "request": request.name,
                                  "since": now.isoformat()}
 
@@ -190,15 +190,15 @@ def _collect_outcome(health: dict) -> None:
     if outcome is not None:
         st.session_state.pop(PENDING, None)
         if outcome.ok:
-            common.notice("lights", "success", tr("test_passed", light=light,
-                                                  at=_time(outcome.at)))
+            common.notify("success", tr("test_passed", light=light, at=_time(outcome.at)),
+                          about="lights")
         else:
-            common.notice("lights", "error", tr("test_failed", light=light,
-                                                at=_time(outcome.at),
-                                                error=outcome.error or "–"))
+            common.notify("error", tr("test_failed", light=light, at=_time(outcome.at),
+                                      error=outcome.error or "–"), about="lights")
     elif (datetime.now(UTC) - since).total_seconds() > WAIT_S:
         st.session_state.pop(PENDING, None)
-        common.notice("lights", "warning", tr("test_no_answer", light=light, s=int(WAIT_S)))
+        common.notify("warning", tr("test_no_answer", light=light, s=int(WAIT_S)),
+                      about="lights")
 
 
 def _watch() -> None:

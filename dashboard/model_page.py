@@ -151,7 +151,7 @@ def _registry(registry: Path, versions: list[dict]) -> None:
                      "on_time_rate": calls.get("on_time_rate"),
                      "false_alert_rate": calls.get("false_alert_rate")})
     common.table(pd.DataFrame(rows), "model-versions", key="versions")
-    common.show_notices("model")
+    common.feedback()
     current = next((v["version"] for v in versions if v["active"]), None)
     names = [v["version"] for v in reversed(versions)]
     if st.session_state.get("promote_pick") not in names:
@@ -219,7 +219,7 @@ def _confirmed(registry: Path, pending: dict) -> None:
     except ModelError:
         now, moved = None, pending["current"] is not None
     if moved:
-        common.notice("model", "warning", tr("model_moved", version=now or "–"))
+        common.notify("warning", tr("model_moved", version=now or "–"), about="model")
     elif pending["action"] == "rollback":
         _rollback(registry)
     else:
@@ -241,18 +241,18 @@ def _promote(registry: Path, version: str) -> None:
     try:
         perform(_store(), auth.writer(), "promote", version,
                 lambda: promote(registry, version, who=_who()))
-        common.notice("model", "success", tr("promoted", version=version))
+        common.notify("success", tr("promoted", version=version), about="model")
     except (ModelError, StoreError) as err:
-        common.notice("model", "error", md(err))
+        common.notify("error", md(err), about="model")
 
 
 def _rollback(registry: Path) -> None:
     try:
         version = perform(_store(), auth.writer(), "rollback", str(active_version(registry)),
                           lambda: rollback(registry, who=_who()))
-        common.notice("model", "success", tr("rolled_back", version=version))
+        common.notify("success", tr("rolled_back", version=version), about="model")
     except (ModelError, StoreError) as err:
-        common.notice("model", "error", md(err))
+        common.notify("error", md(err), about="model")
 
 
 # --- retrain -------------------------------------------------------------------------------

@@ -3,7 +3,12 @@
 A tile is painted in its light's default colour (``models/desk_states.py``, the same table the
 bridge lights the desks from), so the floor on screen looks like the floor in the room. Colour
 is never the only signal (architecture.md): each state also has its own icon, its name written
-out and a fill pattern, and the text is dark or light for contrast with its colour."""
+out and a fill pattern. The pattern frames the tile; the text sits on the plain colour in the
+ink (near-black or white) with the higher WCAG contrast, at least 4.5:1 for every state.
+
+A tile is a link to its desk's call on Call detail (``call?call=ID``, or ``call?desk=ID`` for
+a desk between calls); the floor page turns a click into a page switch in the same session.
+Desks and lights are listed in natural order (d-2 before d-10)."""
 
 from __future__ import annotations
 
@@ -14,6 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
+from urllib.parse import urlencode
 
 from dashboard.i18n import cue_name, state_name
 from models.desk_states import ACKNOWLEDGED, ALERT, CALM, DEFAULT_LOOKS, OFF, STALE, WATCH
@@ -28,9 +34,34 @@ class StateLook:
 
     @property
     def ink(self) -> str:
-        """Text colour that reads on ``colour`` (relative luminance, WCAG's weights)."""
-        r, g, b = (int(self.colour[i:i + 2], 16) / 255 for i in (1, 3, 5))
-        return "#111" if 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.5 else "#fff"
+        """The text colour that reads best on ``colour`` (WCAG contrast ratio)."""
+        return max(INKS, key=lambda ink: contrast(ink, self.colour))
+
+
+INKS = ("#111111", "#FFFFFF")
+AA_TEXT = 4.5  # WCAG 2 AA, normal-size text
+
+
+def luminance(colour: str) -> float:
+    """WCAG 2 relative luminance of ``#RRGGBB``."""
+    def linear(channel: int) -> float:
+        c = channel / 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (linear(int(colour[i:i + 2], 16)) for i in (1, 3, 5))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a: str, b: str) -> float:
+    """WCAG 2 contrast ratio of two ``#RRGGBB`` colours (1 to 21)."""
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def natural_key(text: str) -> tuple:
+    """Sort key that reads digit runs as numbers: d-2 before d-10."""
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part.casefold())
+                 for part in re.split(r"(\d+)", text) if part)
 
 
 def _lit(state: str) -> str:
@@ -52,9 +83,12 @@ LOOKS: dict[str, StateLook] = {
 
 CSS = """
 <style>
-.fl-grid{display:flex;flex-wrap:wrap;gap:6px}
-.fl-tile{width:150px;border-radius:6px;padding:5px 7px;color:#fff;font-size:12px;
- line-height:1.3;border:3px solid transparent;box-sizing:border-box;background-size:auto,12px 12px}
+.fl-grid{display:flex;flex-wrap:wrap;gap:6px;align-items:flex-start}
+.fl-tile{display:block;width:150px;border-radius:6px;padding:5px;font-size:12px;
+ line-height:1.3;border:3px solid transparent;box-sizing:border-box;background-size:auto,12px 12px;
+ text-decoration:none;cursor:pointer}
+.fl-tile:hover,.fl-tile:focus-visible{outline:3px solid #1565C0;outline-offset:1px}
+.fl-tile .fl-text{border-radius:3px;padding:2px 4px}
 .fl-tile b{font-size:13px}
 .fl-tile .fl-state{font-weight:700;text-transform:uppercase;letter-spacing:.03em}
 .fl-tile.fl-blink{animation:fl-blink 1s steps(2,start) infinite;border-color:#000}
@@ -76,9 +110,11 @@ def look(state: str | None) -> StateLook:
 
 
 @lru_cache(maxsize=4096)  # a trail changes only when its call gets a new customer turn
-def sparkline(values: tuple[float, ...], *, width: int = 120, height: int = 20) -> str:
+def sparkline(values: tuple[float, ...], *, width: int = 120, height: int = 20,
+              ink: str = "#FFFFFF") -> str:
     """An inline SVG polyline of values in [-1, 1] (customer sentiment), 0 as a faint line,
-    as an <img> data URI (Streamlit's HTML sanitiser drops inline <svg>)."""
+    as an <img> data URI (Streamlit's HTML sanitiser drops inline <svg>), drawn in the
+    tile's ``ink`` so it reads on the tile's colour as the text does."""
     if len(values) < 2:
         return ""
     step = width / (len(values) - 1)
@@ -89,8 +125,8 @@ def sparkline(values: tuple[float, ...], *, width: int = 120, height: int = 20) 
     mid = height / 2
     svg = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}">'
            f'<rect width="100%" height="100%" fill="rgba(0,0,0,.15)"/>'
-           f'<line x1="0" y1="{mid}" x2="{width}" y2="{mid}" stroke="rgba(255,255,255,.5)" '
-           f'stroke-dasharray="2,2"/><polyline fill="none" stroke="#fff" stroke-width="1.5" '
+           f'<line x1="0" y1="{mid}" x2="{width}" y2="{mid}" stroke="{ink}" stroke-opacity=".5" '
+           f'stroke-dasharray="2,2"/><polyline fill="none" stroke="{ink}" stroke-width="1.5" '
            f'points="{points}"/></svg>')
     data = base64.b64encode(svg.encode()).decode()
     return (f'<img class="fl-spark" width="{width}" height="{height}" alt="sentiment trend" '
@@ -105,28 +141,41 @@ def duration_text(started_at: datetime | None, now: datetime) -> str:
     return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
 
 
+def tile_link(tile) -> str:
+    """Where a tile leads: its call on Call detail, or the desk's last call."""
+    if tile.call_id:
+        return "call?" + urlencode({"call": tile.call_id})
+    return "call?" + urlencode({"desk": tile.desk_id})
+
+
 def tile_html(tile, now: datetime, lang: str = "en") -> str:
-    """One desk tile (``tile`` is a :class:`store.queries.DeskTile`)."""
+    """One desk tile (``tile`` is a :class:`store.queries.DeskTile`), a link to its call."""
     lk = look(tile.state)
     esc = html.escape
-    lines = [f'<b>{esc(tile.desk_id)}</b> · {esc(tile.agent_id or "")}',
+    who = f" · {esc(tile.agent_id)}" if tile.agent_id else ""  # no dangling dot off shift
+    lines = [f"<b>{esc(tile.desk_id)}</b>{who}",
              f'<span class="fl-state">{lk.icon} {esc(state_name(tile.state, lang))}</span>']
     if tile.call_id:
         risk = f"{tile.risk:.0%}" if tile.risk is not None else "–"
         lines.append(f"⏱ {duration_text(tile.started_at, now)} · ⚑ {risk}")
         if tile.reason:
             lines.append(esc(cue_name(tile.reason, lang)))
-        lines.append(sparkline(tuple(tile.sentiment_trail)))
+        spark = sparkline(tuple(tile.sentiment_trail), ink=lk.ink)
+        if spark:
+            lines.append(spark)
     classes = "fl-tile fl-blink" if lk.blink else "fl-tile"
-    title = esc(f"{tile.desk_id} {tile.state} {tile.team or ''}")
-    return (f'<div class="{classes}" data-desk="{esc(tile.desk_id)}" '
-            f'data-state="{esc(tile.state)}" title="{title}" '
-            f'style="color:{lk.ink};background-color:{lk.colour};background-image:{lk.pattern}">'
-            + "<br>".join(lines) + "</div>")
+    title = esc(f"{tile.desk_id} {tile.state} {tile.team or ''}".strip())
+    call = f' data-call="{esc(tile.call_id)}"' if tile.call_id else ""
+    return (f'<a class="{classes}" href="{esc(tile_link(tile))}" data-desk="{esc(tile.desk_id)}"'
+            f'{call} data-state="{esc(tile.state)}" title="{title}" '
+            f'style="background-color:{lk.colour};background-image:{lk.pattern}">'
+            f'<div class="fl-text" style="color:{lk.ink};background-color:{lk.colour}">'
+            + "<br>".join(lines) + "</div></a>")
 
 
 def tiles_html(tiles: Iterable, now: datetime, lang: str = "en") -> str:
-    return CSS + '<div class="fl-grid">' + "".join(tile_html(t, now, lang) for t in tiles) \
+    ordered = sorted(tiles, key=lambda t: natural_key(t.desk_id))
+    return CSS + '<div class="fl-grid">' + "".join(tile_html(t, now, lang) for t in ordered) \
         + "</div>"
 
 
@@ -143,7 +192,7 @@ def lights_from_states(tiles: Iterable) -> list[VirtualLight]:
     """Lights drawn from desk states, for when no bridge writes virtual lights: each in its
     state's default look, as the bridge would show it."""
     out = []
-    for tile in tiles:
+    for tile in sorted(tiles, key=lambda t: natural_key(t.desk_id)):
         d = DEFAULT_LOOKS.get(tile.state) or DEFAULT_LOOKS[STALE]
         period = d.period_ms if d.effect in ("blink", "pulse") else None
         out.append(VirtualLight(tile.desk_id, tile.state, d.colour, d.effect, period))
@@ -156,7 +205,8 @@ _HEX = re.compile(r"#[0-9a-fA-F]{6}")
 def lights_from_bridge(data: dict) -> list[VirtualLight]:
     """Lights from the bridge's virtual.json (``{"lights": {name: {"state", "look"}}}``)."""
     out = []
-    for name, entry in sorted((data.get("lights") or {}).items()):
+    for name, entry in sorted((data.get("lights") or {}).items(),
+                              key=lambda item: natural_key(str(item[0]))):
         if not isinstance(entry, dict):
             continue
         lk = entry.get("look") if isinstance(entry.get("look"), dict) else {}
@@ -167,6 +217,17 @@ def lights_from_bridge(data: dict) -> list[VirtualLight]:
                                 str(lk.get("effect") or "solid"),
                                 _period(lk.get("period_ms"))))
     return out
+
+
+def lights_for_team(lights: Iterable[VirtualLight], desks: Iterable[str],
+                    team: str | None) -> list[VirtualLight]:
+    """The lights a team filter leaves: its desks' lights and the team's own light
+    (``team/<name>``, the bridge's subject label); without a filter, every light."""
+    lights = list(lights)
+    if not team:
+        return lights
+    shown = set(desks) | {f"team/{team}"}
+    return [light for light in lights if light.name in shown]
 
 
 def _period(value: object) -> int | None:

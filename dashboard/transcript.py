@@ -37,18 +37,25 @@ def highlight(text: str, evidence: Iterable[str] = (), taboo: Iterable[str] = ()
     return "".join(out)
 
 
-CSS = """
+# (text, background) of the cue badge and the highlights: dark text where white would fall
+# below WCAG AA's 4.5:1 on these Okabe-Ito colours (white on vermilion is 3.9:1, on
+# reddish purple 3.1:1)
+BADGE = ("#111111", "#D55E00")
+EVIDENCE = ("#000000", "#F0E442")
+TABOO = ("#111111", "#CC79A7")
+
+CSS = f"""
 <style>
-.fl-turns{display:flex;flex-direction:column;gap:6px}
-.fl-turn{max-width:78%;padding:6px 10px;border-radius:8px;border-left:6px solid;font-size:14px;
- background:rgba(127,127,127,.08)}
-.fl-turn.agent{align-self:flex-start}
-.fl-turn.customer{align-self:flex-end;border-left:none;border-right:6px solid}
-.fl-meta{font-size:11px;opacity:.8;margin-bottom:2px}
-.fl-badge{display:inline-block;padding:0 6px;border-radius:8px;background:#D55E00;color:#fff;
- font-size:11px;margin-left:4px}
-mark{background:#F0E442;color:#000;padding:0 2px}
-mark.fl-taboo{background:#CC79A7;color:#fff;text-decoration:underline wavy}
+.fl-turns{{display:flex;flex-direction:column;gap:6px}}
+.fl-turn{{max-width:78%;padding:6px 10px;border-radius:8px;border-left:6px solid;font-size:14px;
+ background:rgba(127,127,127,.08)}}
+.fl-turn.agent{{align-self:flex-start}}
+.fl-turn.customer{{align-self:flex-end;border-left:none;border-right:6px solid}}
+.fl-meta{{font-size:11px;opacity:.8;margin-bottom:2px}}
+.fl-badge{{display:inline-block;padding:0 6px;border-radius:8px;background:{BADGE[1]};
+ color:{BADGE[0]};font-size:11px;margin-left:4px}}
+mark{{background:{EVIDENCE[1]};color:{EVIDENCE[0]};padding:0 2px}}
+mark.fl-taboo{{background:{TABOO[1]};color:{TABOO[0]};text-decoration:underline wavy}}
 </style>
 """
 

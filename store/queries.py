@@ -404,6 +404,31 @@ def recent_calls(
                            "alerted": bool(r["alerted"])}) for r in rows]
 
 
+
+def desk_call(engine: Engine, desk_id: str) -> str | None:
+    """The call a desk tile opens: the desk's live call, else its most recent one."""
+    query = (select(calls.c.call_id).where(calls.c.desk_id == desk_id)
+             .order_by(case((calls.c.status == LIVE, 0), else_=1), calls.c.started_at.desc())
+             .limit(1))
+    with engine.connect() as conn:
+        return conn.execute(query).scalar()
+
+
+def opening_call(engine: Engine) -> str | None:
+    """The call Call detail opens on when none is asked for: the live call with the most
+    recent open alert, else the most recent call that has turns (a call that started seconds
+    ago has an empty timeline and transcript, nothing to look at)."""
+    alerting = (select(alerts.c.call_id)
+                .join(calls, calls.c.call_id == alerts.c.call_id)
+                .where(calls.c.status == LIVE, alerts.c.status == "open")
+                .order_by(alerts.c.raised_at.desc(), alerts.c.id.desc()).limit(1))
+    spoken = (select(calls.c.call_id)
+              .where(select(utterances.c.seq).where(utterances.c.call_id == calls.c.call_id)
+                     .exists())
+              .order_by(calls.c.started_at.desc()).limit(1))
+    with engine.connect() as conn:
+        return conn.execute(alerting).scalar() or conn.execute(spoken).scalar()
+
 # --- services and dead letters -------------------------------------------------------------
 
 

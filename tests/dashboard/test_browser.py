@@ -31,7 +31,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import select, update
 
 from store.db import open_store
-from store.schema import alerts, services
+from store.schema import alerts, reviews, services
 from tests.dashboard.conftest import ensure_account
 from tests.dashboard.hostile import Hostile, build_hostile_store
 from tests.dashboard.store_factory import StoreSpec, build_store
@@ -314,3 +314,155 @@ def test_sign_in_through_an_identity_provider(tmp_path: Path, browser) -> None:
             alerts.c.id == alert_id)).scalar_one()
     engine.dispose()
     assert acked_by == "jane@example.com"
+
+
+# --- a supervisor's day (issue 14) ------------------------------------------------------------
+
+
+def _click(driver, key: str, timeout: float = 30) -> None:
+    """Click the button of the widget keyed ``key`` (Streamlit marks it ``st-key-<key>``)."""
+    WebDriverWait(driver, timeout).until(ec.element_to_be_clickable(
+        (By.CSS_SELECTOR, f"div.st-key-{key} button"))).click()
+
+
+def _button(driver, key: str, timeout: float = 30):
+    return WebDriverWait(driver, timeout).until(ec.presence_of_element_located(
+        (By.CSS_SELECTOR, f"div.st-key-{key} button")))
+
+
+def _body_has(driver, text: str, timeout: float = 30) -> None:
+    WebDriverWait(driver, timeout).until(
+        lambda d: text in d.find_element(By.TAG_NAME, "body").text.replace("\u2060", ""))
+
+
+def _body(driver) -> str:
+    return driver.find_element(By.TAG_NAME, "body").text.replace("\u2060", "")
+
+
+def _sign_out(driver) -> None:
+    _click(driver, "sign_out")
+    _wait_for_title(driver, "Sign in to Floorlight")
+
+
+def _nav(driver, title: str) -> None:
+    """Open a page from the sidebar (the same session)."""
+    WebDriverWait(driver, 30).until(ec.element_to_be_clickable(
+        (By.XPATH, f"//a[@data-testid='stSidebarNavLink'][contains(., '{title}')]"))).click()
+    _wait_for_title(driver, title)
+
+
+def _open_tile(driver, desk: str, call_id: str) -> None:
+    """Click the desk's tile on the floor: Call detail opens on its call, same session."""
+    WebDriverWait(driver, 30).until(ec.element_to_be_clickable(
+        (By.CSS_SELECTOR, f"a.fl-tile[data-desk='{desk}']"))).click()
+    _wait_for_title(driver, "Call detail")
+    WebDriverWait(driver, 30).until(lambda d: f"call={call_id}" in d.current_url)
+
+
+@pytest.fixture
+def monitored_served(tmp_path: Path, trained_registry: Path):
+    """The dashboard over a store the real monitor wrote (tests/dashboard/monitored_store.py),
+    with a supervisor (Sam) and a viewer (Wall) besides the analyst Mei."""
+    from tests.dashboard.monitored_store import ENDED, monitored_store
+
+    store_url, service, calls = monitored_store(trained_registry, tmp_path / "floor.db")
+    service.writer.engine.dispose()
+    ensure_account(store_url, "Sam", "supervisor", PASSWORD)
+    ensure_account(store_url, "Wall", "viewer", PASSWORD)
+    home = tmp_path / "home"
+    home.mkdir()
+    shutil.copytree(trained_registry, home / "models")
+    engine = open_store(store_url, migrate=False)
+    with engine.connect() as conn:
+        alert = conn.execute(select(alerts)).mappings().one()
+    engine.dispose()
+    live_call = calls[ENDED]["call_id"]
+    assert alert["call_id"] == live_call
+    with _serve(store_url, home) as url:
+        yield url, store_url, dict(alert)
+
+
+def test_a_supervisors_day_in_chromium(monitored_served, browser) -> None:
+    """Sign in with a local account, see the alert, open its call from the desk tile,
+    acknowledge it there and review a turn (both with the signed-in name, the messages staying
+    through refreshes), sign out; a viewer is refused every write; a wrong password is
+    refused; the audit page shows both writes with the name."""
+    from store.access import AccessDenied, Actor, audit_rows
+    from store.feedback import acknowledge_alert, save_review
+
+    url, store_url, alert = monitored_served
+    desk, call_id, alert_id = alert["desk_id"], alert["call_id"], alert["id"]
+    _heartbeat(store_url)
+    browser.get(f"{url}/")
+    _sign_in(browser, "Sam", "not the password")
+    _body_has(browser, "Wrong name or password.")
+
+    # a viewer: sees the floor and the alert, every write greyed with the reason
+    browser.get(f"{url}/")
+    _sign_in(browser, "Wall")
+    _wait_for_title(browser, "Live floor")
+    reason = "Your role (viewer) may only look: this needs supervisor or higher."
+    assert _button(browser, f"ack_{alert_id}").get_attribute("disabled") is not None
+    _body_has(browser, reason)
+    _open_tile(browser, desk, call_id)
+    assert _button(browser, f"call_ack_{alert_id}").get_attribute("disabled") is not None
+    assert _button(browser, f"save_turn_review_{call_id}").get_attribute("disabled") is not None
+    _body_has(browser, reason)
+    _screenshot(browser, "day-viewer-call")
+    engine = open_store(store_url, migrate=False)
+    with pytest.raises(AccessDenied):
+        acknowledge_alert(engine, alert_id, Actor("Wall", "viewer"))
+    with pytest.raises(AccessDenied):
+        save_review(engine, call_id=call_id, seq=0, field="cue", new_value="abuse",
+                    actor=Actor("Wall", "viewer"))
+    _sign_out(browser)
+
+    # the supervisor (signing in where the viewer signed out): the alert on the floor, its
+    # desk's call from the tile, Acknowledge, a review
+    _sign_in(browser, "Sam")
+    _wait_for_title(browser, "Call detail")
+    _nav(browser, "Live floor")
+    WebDriverWait(browser, 30).until(ec.presence_of_element_located(
+        (By.CSS_SELECTOR, f"div.st-key-alert_{alert_id}")))
+    assert "Sam (supervisor)" in browser.find_element(
+        By.CSS_SELECTOR, "section[data-testid=stSidebar]").text.replace("\u2060", "")
+    assert not browser.find_elements(By.CSS_SELECTOR, "input[aria-label='Name']")
+    _screenshot(browser, "day-floor")
+    _open_tile(browser, desk, call_id)
+    _click(browser, f"call_ack_{alert_id}")
+    _body_has(browser, f"Alert acknowledged: desk {desk} will show acknowledged.")
+    time.sleep(2.5)  # past a refresh of the live call: the message is still there
+    assert "Alert acknowledged" in _body(browser)
+    assert not browser.find_elements(By.CSS_SELECTOR, f"div.st-key-call_ack_{alert_id}")
+    _click(browser, f"save_turn_review_{call_id}")
+    _body_has(browser, "Review saved")
+    browser.execute_script("document.querySelector('h1').scrollIntoView();")
+    time.sleep(0.5)
+    _screenshot(browser, "day-call-messages")  # both messages, each with its dismiss button
+    with engine.connect() as conn:
+        row = conn.execute(select(alerts).where(alerts.c.id == alert_id)).mappings().one()
+        review = conn.execute(select(reviews)).mappings().one()
+    assert (row["status"], row["acked_by"]) == ("acknowledged", "Sam")
+    assert (review["call_id"], review["seq"], review["reviewer"]) == (call_id, 0, "Sam")
+    dismiss = [b for b in browser.find_elements(
+        By.CSS_SELECTOR, "div[class*='st-key-dismiss_'] button") if b.is_displayed()]
+    assert len(dismiss) == 2
+    dismiss[0].click()
+    WebDriverWait(browser, 30).until(lambda d: "Alert acknowledged" not in _body(d))
+    assert "Review saved" in _body(browser)
+    _sign_out(browser)
+
+    # the analyst: both writes in the audit log, with the name
+    _heartbeat(store_url)
+    _sign_in(browser, "Mei")
+    _wait_for_title(browser, "Call detail")
+    _nav(browser, "Audit")
+    time.sleep(1.5)  # the table draws on a canvas
+    _screenshot(browser, "day-audit", whole=True)
+    logged = {(r.action, r.actor, r.role) for r in audit_rows(engine)}
+    engine.dispose()
+    assert {("acknowledge", "Sam", "supervisor"), ("review", "Sam", "supervisor")} <= logged
+    assert not {r for r in logged if r[1] == "Wall"}, "the viewer's refused writes left no row"
+    grid = browser.find_element(By.CSS_SELECTOR, "[data-testid=stDataFrame]")
+    shown = grid.get_attribute("textContent") + grid.get_attribute("innerHTML")
+    assert "Sam" in shown and "acknowledge" in shown and "review" in shown

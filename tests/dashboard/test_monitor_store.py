@@ -4,26 +4,17 @@ the desk through the monitor."""
 
 from __future__ import annotations
 
-import json
 import re
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from dashboard.i18n import t
-from models.artifacts import load_model
-from models.lexicon import load_lexicon
-from monitor.config import MonitorConfig
-from monitor.engine import Engine, Incoming
-from monitor.service import MonitorService
-from store.db import open_store
 from store.schema import alerts, call_facts, dead_letters, desk_states
 from store.schema import calls as calls_table
-from store.writer import StoreWriter
+from tests.dashboard.monitored_store import monitored_store
 from tests.dashboard.pages import NAMES, TITLES
 
-ROOT = Path(__file__).resolve().parents[2]
 PAGES = tuple(p for p in NAMES if p != "audit")  # the pages every role reads
 
 
@@ -31,43 +22,7 @@ PAGES = tuple(p for p in NAMES if p != "audit")  # the pages every role reads
 def monitored(trained_registry, tmp_path):
     """A store filled by the monitor: 12 whole calls from the corpus, two left open (one of
     them in alert), and a malformed event."""
-    url = f"sqlite:///{tmp_path / 'floor.db'}"
-    engine = Engine(load_model(trained_registry), MonitorConfig(),
-                    load_lexicon([ROOT / "data" / "lexicon" / "qa_lexicon.tsv"]))
-    service = MonitorService(engine, StoreWriter(open_store(url)))
-    calls = [json.loads(line) for line in
-             (ROOT / "data" / "calls" / "calls.jsonl").read_text().splitlines()[:12]]
-    for n, call in enumerate(calls):
-        service.feed([Incoming("test", _event(e)) for e in _events(call, n, end=n < 10)])
-    service.feed([Incoming("test", "{broken")])
-    while service.step(0):
-        pass
-    live = engine.calls[calls[10]["call_id"]]
-    live.tracker.state, live.tracker.reason = "alert", "supervisor_request"
-    with service.writer.engine.begin() as conn:
-        conn.execute(alerts.delete())  # only ours is open, so the test knows which to click
-        conn.execute(alerts.insert().values(
-            call_id=live.call_id, desk_id=live.desk_id, agent_id=live.agent_id,
-            reason="supervisor_request", risk=0.9, turn_index=1, raised_at=live.started_at,
-            status="open", ack_applied=False))
-    return url, service, calls
-
-
-def _events(call: dict, n: int, *, end: bool) -> list[dict]:
-    cid = call["call_id"]
-    out = [{"v": 1, "type": "call_started", "event_id": f"{cid}-s", "call_id": cid,
-            "agent_id": f"a-{n}", "team": "north" if n % 2 else "south", "lang": call["lang"]}]
-    out += [{"v": 1, "type": "utterance", "event_id": f"{cid}-{i}", "call_id": cid, "seq": i,
-             "speaker": u["speaker"], "text": u["text"], "t": u.get("t"), "t_end": u.get("t_end")}
-            for i, u in enumerate(call["utterances"])]
-    if end:
-        out.append({"v": 1, "type": "call_ended", "event_id": f"{cid}-e", "call_id": cid,
-                    "csat": 2 if call["escalated"] else 5})
-    return out
-
-
-def _event(event: dict) -> str:
-    return json.dumps({k: v for k, v in event.items() if v is not None}, ensure_ascii=False)
+    return monitored_store(trained_registry, tmp_path / "floor.db")
 
 
 def _plain(value: str) -> str:

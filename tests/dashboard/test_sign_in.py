@@ -84,7 +84,7 @@ def test_a_viewer_is_offered_no_write(app, fresh_store, registry) -> None:
     assert at.button(key=f"ack_{alert_id}").disabled
     call_id = fresh_store.finished_calls[0]
     at = app(url, "call", query={"call": call_id}, supervisor="wall", role="viewer")
-    assert at.button(key="save_turn_review").disabled
+    assert at.button(key=f"save_turn_review_{call_id}").disabled
     assert at.button(key=f"FormSubmitter:review_call_{call_id}-Save review").disabled
     at = app(url, "model", supervisor="wall", role="viewer")
     assert all(at.button(key=k).disabled for k in ("promote", "rollback", "start_training"))
@@ -116,7 +116,7 @@ def test_a_viewer_is_refused_every_write_even_where_a_button_is_offered(
     call_id = fresh_store.finished_calls[0]
     at = app(url, "call", query={"call": call_id}, supervisor="wall", role="supervisor")
     ensure_account(url, "wall", "viewer")
-    at.button(key="save_turn_review").click().run()
+    at.button(key=f"save_turn_review_{call_id}").click().run()
 
     first = active_version(registry)
     at = app(url, "model", supervisor="wall", role="analyst")
@@ -173,7 +173,7 @@ def test_a_supervisor_acknowledges_under_the_signed_in_name(app, fresh_store) ->
         at.switch_page("audit_page.py")  # not listed for a supervisor
     call_id = fresh_store.finished_calls[0]
     at = app(url, "call", query={"call": call_id}, supervisor="ana", role="supervisor")
-    at.button(key="save_turn_review").click().run()
+    at.button(key=f"save_turn_review_{call_id}").click().run()
     assert any("Review saved" in s.value for s in at.success)
     assert ("ana", "supervisor", "review") in _audit(url)
 
