@@ -63,7 +63,8 @@ def test_promote_asks_naming_both_versions_and_changes_nothing_until_confirm(
     at.run()
     at.run()
     assert f"Promoted {SECOND}." in _texts(at.success), "the message stays over reruns"
-    at.button(key="_dismiss_model").click().run()
+    [dismiss] = [b for b in at.button if (b.key or "").startswith("dismiss_")]
+    dismiss.click().run()
     assert f"Promoted {SECOND}." not in _texts(at.success)
 
 
