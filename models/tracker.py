@@ -37,12 +37,15 @@ FEATURES = (
     "customer_turns",
     "distress",
     "distress_recent",
+    "negativity_slow",
+    "negative_share",
+    "unmoved",
 )
 # The mood model sees only how the customer sounds, not cues: it is what catches a customer
 # growing steadily more desperate without ever saying a cue (sentiment-only escalations).
 MOOD_FEATURES = ("negativity", "negative_run", "negative_trend", "worst_negativity",
                  "recovery", "customer_positive", "customer_turns", "distress",
-                 "distress_recent")
+                 "distress_recent", "negativity_slow", "negative_share", "unmoved")
 _MOOD = [FEATURES.index(f) for f in MOOD_FEATURES]
 RECOVERY_CATEGORIES = ("apology", "empathy", "solution", "thanks")
 RECENT = 4
@@ -81,6 +84,9 @@ class CallState:
         self._customer_pos = 0.0
         self._customer_turns = 0
         self._distress: deque[float] = deque(maxlen=3)
+        self._neg_slow = 0.0  # a long memory: despair that builds over many turns
+        self._neg_turns = 0
+        self._unmoved = 0.0  # the customer still negative after the agent tried to help
         self.mood = 0.0
         self._acknowledged_reason: str | None = None
         self._history = History()
@@ -132,6 +138,9 @@ class CallState:
             "customer_pos": self._customer_pos,
             "customer_turns": self._customer_turns,
             "distress": list(self._distress),
+            "neg_slow": self._neg_slow,
+            "neg_turns": self._neg_turns,
+            "unmoved": self._unmoved,
             "acknowledged_reason": self._acknowledged_reason,
             "context": self._history.as_dict(),
         }
@@ -147,6 +156,9 @@ class CallState:
         self._customer_pos = snap["customer_pos"]
         self._customer_turns = snap.get("customer_turns", 0)
         self._distress = deque(snap.get("distress", []), maxlen=3)
+        self._neg_slow = snap.get("neg_slow", 0.0)
+        self._neg_turns = snap.get("neg_turns", 0)
+        self._unmoved = snap.get("unmoved", 0.0)
         self._acknowledged_reason = snap["acknowledged_reason"]
         self._history = History.from_dict(snap.get("context"))
         return self
@@ -166,6 +178,9 @@ class CallState:
             self._neg_run = self._neg_run + 1 if neg > 0.5 else 0
             self._worst = max(self._worst, neg)
             self._customer_pos = pos
+            self._neg_slow = 0.8 * self._neg_slow + 0.2 * (neg - 0.5 * pos)
+            self._neg_turns += neg > 0.5
+            self._unmoved = 0.7 * self._unmoved + 0.3 * neg * min(self._recovery * 2, 1.0)
             self._recovery *= 0.8
         else:
             self._esc.append((0.0, "none"))
@@ -188,6 +203,9 @@ class CallState:
             min(self._customer_turns, 12) / 12,
             self._distress[-1] if speaker == "customer" and self._distress else 0.0,
             max(self._distress, default=0.0),
+            self._neg_slow,
+            self._neg_turns / max(self._customer_turns, 1),
+            self._unmoved,
         ]
 
     # --- state machine -------------------------------------------------------------------
@@ -282,7 +300,7 @@ class CallRiskTracker(BaseEstimator):
         coef = getattr(self, "mood_coef_", None)
         if coef is None:
             return 0.0
-        z = float(np.dot(coef, [features[i] for i in _MOOD]) + self.mood_intercept_)
+        z = float(np.dot(coef, [features[i] for i in _MOOD[: len(coef)]]) + self.mood_intercept_)
         return 1.0 / (1.0 + np.exp(-z))
 
     def fit(self, calls: Sequence[CallInput], no_cue: Sequence[bool] | None = None

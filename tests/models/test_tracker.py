@@ -243,3 +243,41 @@ def test_a_version_saved_before_the_newer_features_still_runs(tracker) -> None:
                       ("customer", pred(neg=0.9, cue="supervisor_request", p_cue=0.9),
                        "manager, now")])
     assert [s.state for s in steps][-1] == "alert" and steps[0].mood == 0.0
+
+
+def _features(steps: list, name: str) -> list[float]:
+    return [s.features[FEATURES.index(name)] for s in steps]
+
+
+def test_the_slow_mood_features_remember_despair_that_builds_over_many_turns(tracker) -> None:
+    """A customer negative turn after turn, though the agent keeps trying: the long memory
+    keeps rising, the share of negative turns stays high, and "unmoved" (negative right after
+    the agent tried to help) grows; one calm turn barely dents the long memory, unlike the
+    short one."""
+    turns = []
+    for neg in (0.6, 0.7, 0.8, 0.85, 0.9):
+        turns += [("agent", pred(pos=0.7), "I'm so sorry, I've booked the engineer for you"),
+                  ("customer", pred(neg=neg), "that doesn't help me at all")]
+    turns.append(("customer", pred(neg=0.2), "fine"))
+    steps = run(tracker, turns)
+    customer = [i for i, (speaker, _p, _t) in enumerate(turns) if speaker == "customer"]
+    slow = [_features(steps, "negativity_slow")[i] for i in customer]
+    assert slow[:5] == sorted(slow[:5]) and slow[4] > 0.5
+    assert [_features(steps, "negative_share")[i] for i in customer[:5]] == [1.0] * 5
+    unmoved = [_features(steps, "unmoved")[i] for i in customer]
+    assert unmoved[:5] == sorted(unmoved[:5]) and unmoved[4] > 0.4
+    fast = _features(steps, "negativity")
+    assert slow[5] / slow[4] > fast[customer[5]] / fast[customer[4]]
+    assert _features(steps, "negative_share")[customer[5]] == pytest.approx(5 / 6)
+
+
+def test_a_mood_model_fitted_before_the_slow_features_still_runs(tracker) -> None:
+    """A version whose mood model knows only the first nine mood features (saved before the
+    slow ones were added) keeps scoring mood with what it knows."""
+    from models.tracker import MOOD_FEATURES
+
+    _with_mood(tracker)
+    tracker.mood_coef_ = tracker.mood_coef_[: MOOD_FEATURES.index("negativity_slow")]
+    steps = run(tracker, [("customer", pred(neg=0.9), "this is awful"),
+                          ("customer", pred(neg=0.95), "and nothing works")])
+    assert 0.0 < steps[-1].mood < 1.0
