@@ -36,7 +36,7 @@ def floor_kpis(url: str, team: str | None) -> queries.FloorKpis:
 
 
 @st.cache_data(ttl=LIVE_TTL, show_spinner=False)
-def alert_queue(url: str, team: str | None) -> list[queries.AlertRow]:
+def alert_queue(url: str, team: str | None) -> list[queries.QueuedAlert]:
     return queries.alert_queue(engine(url), team=team)
 
 

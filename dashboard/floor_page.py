@@ -28,7 +28,7 @@ from dashboard.tiles import (
     lights_html,
     tiles_html,
 )
-from store.queries import AlertRow
+from store.queries import QueuedAlert
 
 QUEUE_SHOWN = 8  # with buttons; the rest are listed in a table below them
 SEVERITY_ICON = ("🔴", "🔴", "🔴", "🟠", "🟠", "🟠", "🟡", "🟣", "🟡")
@@ -139,7 +139,7 @@ def _kpis(kpis, now: datetime) -> None:
     cols[3].metric(tr("escalation_today"), "–" if rate is None else f"{rate:.0%}")
 
 
-def _notify(queue: list[AlertRow]) -> None:
+def _notify(queue: list[QueuedAlert]) -> None:
     """A toast (and optionally a sound) for alerts not seen before in this session. The
     first view only remembers what is open: it is all on screen already."""
     seen = st.session_state.get("_seen_alerts")
@@ -171,7 +171,7 @@ def beep_wav(freq: float = 880.0, seconds: float = 0.25, rate: int = 16000) -> b
     return buffer.getvalue()
 
 
-def _queue(queue: list[AlertRow], now: datetime) -> None:
+def _queue(queue: list[QueuedAlert], now: datetime) -> None:
     if not queue:
         st.success(tr("no_alerts"))
         return
@@ -207,7 +207,7 @@ def _age(now: datetime, then: datetime) -> str:
     return f"{seconds // 60}:{seconds % 60:02d}"
 
 
-def _why_html(alert: AlertRow) -> str:
+def _why_html(alert: QueuedAlert) -> str:
     from dashboard.transcript import highlight
 
     text = alert.turn_text or ""

@@ -23,6 +23,7 @@ from models.corpus import SEVERITY  # labels.md's cue order: the alert queue sor
 from store.backends import backend
 from store.errors import StoreError
 from store.facts import LIVE, TECHNIQUES
+from store.rows import CallRow
 from store.schema import (
     alerts,
     call_cues,
@@ -188,7 +189,10 @@ def floor_kpis(engine: Engine, *, now: datetime, team: str | None = None) -> Flo
 
 
 @dataclass(frozen=True)
-class AlertRow:
+class QueuedAlert:
+    """An alert as the queue and the call page show it: with its acknowledgement and the
+    turn that raised it (the monitor writes ``store.rows.AlertRow``)."""
+
     id: int
     call_id: str
     desk_id: str
@@ -212,10 +216,10 @@ class AlertRow:
         return SEVERITY.index(self.reason) if self.reason in SEVERITY else len(SEVERITY)
 
 
-def _alert_rows(conn, query) -> list[AlertRow]:
+def _alert_rows(conn, query) -> list[QueuedAlert]:
     rows = conn.execute(query).mappings().all()
     return [
-        AlertRow(
+        QueuedAlert(
             id=r["id"], call_id=r["call_id"], desk_id=r["desk_id"], agent_id=r["agent_id"],
             team=r["team"], reason=r["reason"], risk=r["risk"], turn_index=r["turn_index"],
             raised_at=utc(r["raised_at"]), status=r["status"], acked_at=utc(r["acked_at"]),
@@ -237,7 +241,7 @@ def _alerts_with_turn():
     )
 
 
-def alert_queue(engine: Engine, *, team: str | None = None, limit: int = 200) -> list[AlertRow]:
+def alert_queue(engine: Engine, *, team: str | None = None, limit: int = 200) -> list[QueuedAlert]:
     """Open (unacknowledged) alerts, most severe first, then oldest first."""
     query = _alerts_with_turn().where(alerts.c.status == "open")
     if team:
@@ -248,31 +252,6 @@ def alert_queue(engine: Engine, *, team: str | None = None, limit: int = 200) ->
 
 
 # --- one call ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CallRow:
-    call_id: str
-    agent_id: str
-    desk_id: str
-    team: str | None
-    lang: str | None
-    started_at: datetime
-    ended_at: datetime | None
-    status: str
-    turns: int
-    risk: float
-    max_risk: float
-    state: str
-    reason: str | None
-    alerted: bool
-    first_alert_index: int | None
-    customer_sentiment: float | None
-    csat: int | None
-    caller_style: str | None
-    scorecard: dict | None
-    qa_score: float | None
-    model_version: str | None
 
 
 @dataclass(frozen=True)
@@ -313,7 +292,7 @@ class ReviewRow:
 class CallDetail:
     call: CallRow
     turns: list[TurnRow] = field(default_factory=list)
-    alerts: list[AlertRow] = field(default_factory=list)
+    alerts: list[QueuedAlert] = field(default_factory=list)
     reviews: list[ReviewRow] = field(default_factory=list)
 
 
@@ -327,16 +306,14 @@ def _json_list(value: object) -> list[str]:
 
 
 def _call_row(r) -> CallRow:
-    return CallRow(
-        call_id=r["call_id"], agent_id=r["agent_id"], desk_id=r["desk_id"], team=r["team"],
-        lang=r["lang"], started_at=utc(r["started_at"]), ended_at=utc(r["ended_at"]),
-        status=r["status"], turns=r["turns"], risk=r["risk"], max_risk=r["max_risk"],
-        state=r["state"], reason=r["reason"], alerted=bool(r["alerted"]),
-        first_alert_index=r["first_alert_index"], customer_sentiment=r["customer_sentiment"],
-        csat=r["csat"], caller_style=r["caller_style"],
-        scorecard=json_dict(r["scorecard"]) or None, qa_score=r["qa_score"],
-        model_version=r["model_version"],
-    )
+    """A stored call as the typed row the monitor wrote (``store.rows.CallRow``: one owner
+    for the shape of a call), with times made UTC and JSON read back."""
+    return CallRow(**{
+        **dict(r), "started_at": utc(r["started_at"]), "ended_at": utc(r["ended_at"]),
+        "updated_at": utc(r["updated_at"]), "last_event_at": utc(r["last_event_at"]),
+        "alerted": bool(r["alerted"]), "implicit_start": bool(r["implicit_start"]),
+        "scorecard": json_dict(r["scorecard"]) or None,
+        "tracker_state": json_dict(r["tracker_state"]) or None})
 
 
 def _turn_row(r) -> TurnRow:

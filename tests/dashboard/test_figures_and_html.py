@@ -15,9 +15,9 @@ from dashboard.launch import command, environment
 from dashboard.transcript import highlight, turn_html
 from store.queries import (
     AgentOutcome,
-    AlertRow,
     DayStats,
     DeskTile,
+    QueuedAlert,
     SupervisorLatency,
     TechniqueRate,
     TurnRow,
@@ -35,8 +35,8 @@ def _turn(seq: int, state: str, risk: float, *, speaker: str = "customer", text:
                    state=state, reason=None)
 
 
-def _alert(turn_index: int, acked_at=None) -> AlertRow:
-    return AlertRow(id=1, call_id="c", desk_id="d-1", agent_id="a-1", team="t",
+def _alert(turn_index: int, acked_at=None) -> QueuedAlert:
+    return QueuedAlert(id=1, call_id="c", desk_id="d-1", agent_id="a-1", team="t",
                     reason="supervisor_request", risk=0.9, turn_index=turn_index,
                     raised_at=NOW, status="acknowledged" if acked_at else "open",
                     acked_at=acked_at, acked_by="Mei" if acked_at else None)
