@@ -11,9 +11,10 @@ import streamlit as st
 
 from dashboard import auth, charts, common, data
 from dashboard.common import tr
-from dashboard.i18n import cue_name, sentiment_name, speaker_name, state_name
+from dashboard.i18n import cue_name, review_value, sentiment_name, speaker_name, state_name, word
 from dashboard.plain import md
 from dashboard.transcript import transcript_html
+from models.caller_style import STYLES, approach
 from store.errors import StoreError
 from store.feedback import CUES, SENTIMENTS, save_review
 from store.queries import CallDetail
@@ -75,14 +76,15 @@ def _live_part(call_id: str) -> None:
     cols = st.columns(6)
     cols[0].metric(tr("agent"), md(call.agent_id))
     cols[1].metric(tr("desk"), md(call.desk_id))
-    cols[2].metric(tr("status"), f"{md(call.status)} · {md(state_name(call.state, lang))}")
+    cols[2].metric(tr("status"), f"{md(word('call_status_', call.status, lang))} · "
+                                  f"{md(state_name(call.state, lang))}")
     cols[3].metric(tr("duration"), f"{seconds // 60}:{seconds % 60:02d}")
     cols[4].metric(tr("max_risk"), f"{call.max_risk:.0%}")
     cols[5].metric(tr("csat"), "–" if call.csat is None else md(call.csat))
     st.caption(f"{md(call.call_id)} · {tr('team')} {md(call.team or '–')} · "
                f"{md(call.lang or '–')} · "
                f"{tr('started')} {call.started_at:%Y-%m-%d %H:%M:%S} UTC · "
-               f"model {md(call.model_version or '–')}")
+               f"{tr('model_version', version=call.model_version or '–')}")
     st.plotly_chart(charts.risk_timeline(detail.turns, detail.alerts, lang),
                     key=f"timeline_{call_id}")
     if detail.alerts:
@@ -95,7 +97,8 @@ def _alerts_table(detail: CallDetail) -> None:
     lang = common.lang()
     frame = pd.DataFrame([{
         "id": a.id, tr("reason"): cue_name(a.reason, lang), tr("risk"): round(a.risk, 3),
-        tr("turn"): a.turn_index, "raised_at": a.raised_at, tr("status"): a.status,
+        tr("turn"): a.turn_index, "raised_at": a.raised_at,
+        tr("status"): word("alert_status_", a.status, lang),
         "acked_by": a.acked_by, "ack_latency_s": a.ack_latency_s,
         tr("why"): ", ".join(a.evidence)} for a in detail.alerts])
     st.subheader(tr("alerts"))
@@ -131,9 +134,12 @@ def _scorecard(detail: CallDetail) -> None:
 
 def _caller_style(style: dict, stored: str | None) -> None:
     letter = style.get("style") or stored
-    st.markdown(f"**{tr('caller_style')}**: {md(letter or '–')}")
-    if style.get("approach"):
-        st.info(f"**{tr('approach')}**: {md(style['approach'])}")
+    lang = common.lang()
+    st.markdown(f"**{tr('caller_style')}**: {md(word('caller_style_', letter, lang))}")
+    # the approach in the interface language (the scorecard keeps it in the call's)
+    advice = approach(letter, lang) if letter in STYLES else style.get("approach")
+    if advice:
+        st.info(f"**{tr('approach')}**: {md(advice)}")
 
 
 def _timing(timing: dict) -> None:
@@ -179,13 +185,16 @@ def _review(detail: CallDetail) -> None:
     with call_col, st.form(f"review_call_{call_id}", clear_on_submit=True):
         st.markdown(f"**{tr('review_call')}**")
         escalated = st.radio(tr("escalated"), ("true", "false"), key="review_escalated",
-                             index=0 if detail.call.alerted else 1, horizontal=True)
+                             index=0 if detail.call.alerted else 1, horizontal=True,
+                             format_func=common.labels(("true", "false"), prefix="bool_"))
         note = st.text_input(tr("note"), key="review_call_note", max_chars=2000)
         if st.form_submit_button(tr("save_review"), disabled=not auth.may("review")):
             _save(call_id=call_id, seq=None, field="escalated", new_value=escalated, note=note)
     if detail.reviews:
-        frame = pd.DataFrame([{"seq": r.seq, tr("field"): r.field, "old": r.old_value,
-                               "new": r.new_value, "reviewer": r.reviewer, "note": r.note,
+        frame = pd.DataFrame([{"seq": r.seq, tr("field"): word("", r.field, lang),
+                               "old": review_value(r.field, r.old_value, lang),
+                               "new": review_value(r.field, r.new_value, lang),
+                               "reviewer": r.reviewer, "note": r.note,
                                "created_at": r.created_at} for r in detail.reviews])
         st.markdown(f"**{tr('reviews')}**")
         common.table(frame, f"reviews-{call_id}", key="reviews")

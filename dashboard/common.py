@@ -7,10 +7,11 @@ from datetime import UTC, datetime
 
 import pandas as pd
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from dashboard import data
 from dashboard.config import DashboardConfig
-from dashboard.i18n import LANGUAGES, t
+from dashboard.i18n import LANGUAGES, has, t
 from dashboard.plain import md_values
 from store import services
 from store.db import head_revision
@@ -36,7 +37,25 @@ def sidebar() -> None:
     ``dashboard/auth.py``; their name goes with every write, no name is typed.)"""
     with st.sidebar:
         st.selectbox(t("language", lang()), list(LANGUAGES), format_func=LANGUAGES.get,
-                     key="lang")
+                     key="lang", on_change=_relabel_choices)
+
+
+def _relabel_choices() -> None:
+    """On a language switch, hand every keyed choice its own value back. A keyed widget
+    keeps its identity when its option labels change, and the browser goes on showing the
+    label it had drawn (the old language: Team read "All teams" after a switch to 繁體中文)
+    until the value is set from the server; a value set through session state is sent with
+    its label in the new language. Text, numbers and other plain values are set back too,
+    unchanged; widgets whose value cannot be set (buttons, uploads) refuse and are skipped."""
+    for key in list(st.session_state):
+        value = st.session_state[key]
+        if key == "lang" or str(key).startswith("_") or isinstance(value, bool) \
+                or not isinstance(value, str | int):
+            continue
+        try:
+            st.session_state[key] = value
+        except StreamlitAPIException:
+            continue
 
 
 def labels(options, *, all_key: str = "", prefix: str = "", translate: bool = False):
@@ -148,7 +167,16 @@ def csv_button(frame: pd.DataFrame, name: str, *, key: str) -> None:
                        file_name=f"{name}.csv", mime="text/csv", key=key)
 
 
+def header(column: object) -> object:
+    """A table column's header in this run's language: ``col_<name>`` in the catalogs for a
+    column named by the code (``call_id``, ``raised_at``); a header a page already wrote
+    with ``tr`` is kept."""
+    key = f"col_{column}"
+    return tr(key) if isinstance(column, str) and has(key) else column
+
+
 def table(frame: pd.DataFrame, name: str, *, key: str) -> None:
-    """A table with its CSV export (every table on the dashboard has one)."""
-    st.dataframe(frame, hide_index=True, width="stretch")
+    """A table with its CSV export (every table on the dashboard has one). The headers are
+    shown in the interface language; the CSV keeps the columns' names, which scripts read."""
+    st.dataframe(frame.rename(columns=header), hide_index=True, width="stretch")
     csv_button(frame, name, key=f"csv_{key}")

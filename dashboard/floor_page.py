@@ -18,7 +18,7 @@ import streamlit as st
 
 from dashboard import auth, common, data, lights_files
 from dashboard.common import tr
-from dashboard.i18n import cue_name
+from dashboard.i18n import cue_name, word
 from dashboard.plain import md
 from dashboard.tiles import lights_from_bridge, lights_from_states, lights_html, tiles_html
 from store.errors import StoreError
@@ -134,7 +134,8 @@ def _acknowledge(alert_id: int, desk_id: str) -> None:
     if result.acknowledged:
         st.session_state["_flash"] = ("success", tr("acked_ok", desk=desk_id))
     else:
-        st.session_state["_flash"] = ("warning", tr("already_acked", status=result.status,
+        status = word("alert_status_", result.status, common.lang())
+        st.session_state["_flash"] = ("warning", tr("already_acked", status=status,
                                                     who=result.acked_by or "–"))
     data.clear_live()
 
@@ -164,7 +165,8 @@ def _queue(queue: list[AlertRow], now: datetime) -> None:
         st.caption(tr("more_alerts", n=len(queue) - QUEUE_SHOWN))
         rest = pd.DataFrame([{
             tr("reason"): cue_name(a.reason, lang), tr("desk"): a.desk_id, tr("agent"): a.agent_id,
-            tr("age"): _age(now, a.raised_at), tr("risk"): round(a.risk, 2), "call": a.call_id,
+            tr("age"): _age(now, a.raised_at), tr("risk"): round(a.risk, 2),
+            tr("choose_call"): a.call_id,
         } for a in queue[QUEUE_SHOWN:]])
         st.dataframe(rest, hide_index=True, height=min(400, 36 * (len(rest) + 1)))
 

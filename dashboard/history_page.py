@@ -12,7 +12,7 @@ import streamlit as st
 
 from dashboard import charts, common, data
 from dashboard.common import tr
-from dashboard.i18n import cue_name
+from dashboard.i18n import cue_name, word
 from store.queries import TECHNIQUES, HistoryFilter
 
 DEFAULT_DAYS = 30
@@ -93,7 +93,8 @@ def _techniques(url: str, flt: HistoryFilter) -> None:
         return
     st.plotly_chart(charts.technique_heatmap(rates, technique, common.lang()),
                     key="technique_chart")
-    frame = pd.DataFrame([{"agent_id": r.agent_id, "week": r.week, "technique": r.technique,
+    frame = pd.DataFrame([{"agent_id": r.agent_id, "week": r.week,
+                           "technique": word("tech_", r.technique, common.lang()),
                            "applicable": r.applicable, "used": r.used,
                            "rate": round(r.rate, 4)} for r in rates])
     common.table(frame, "technique-use", key="techniques")

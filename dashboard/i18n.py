@@ -80,3 +80,16 @@ def speaker_name(speaker: str | None, lang: str = "en") -> str:
 
 def label_keys() -> set[str]:
     return set(catalog("en"))
+
+
+def class_name(label: str | None, lang: str = "en") -> str:
+    """A classifier class: a sentiment or a cue (the model card's per-class rows and
+    confusion matrices hold both kinds)."""
+    return word("sentiment_", label, lang) if has(f"sentiment_{label}") else cue_name(label, lang)
+
+
+def review_value(field: str, value: str | None, lang: str = "en") -> str:
+    """A reviewed field's value in words: a sentiment, a cue, or the call's escalated flag
+    (``true``/``false``)."""
+    prefix = {"sentiment": "sentiment_", "cue": "cue_", "escalated": "bool_"}.get(field, "")
+    return word(prefix, value, lang) if prefix else (value or "–")

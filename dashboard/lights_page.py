@@ -10,6 +10,7 @@ import streamlit as st
 
 from dashboard import auth, common, data, lights_files
 from dashboard.common import tr
+from dashboard.i18n import state_name, word
 from dashboard.plain import md
 from dashboard.tiles import lights_from_bridge, lights_from_states, lights_html
 from store.access import perform
@@ -42,7 +43,9 @@ def _health(health: dict) -> None:
                    + " · ".join(f"{md(k)}={md(v)}" for k, v in bridge.items()))
     rows = lights_files.health_rows(health)
     st.subheader(tr("lights_health"))
-    frame = pd.DataFrame([asdict(r) for r in rows])
+    lang = common.lang()
+    frame = pd.DataFrame([{**asdict(r), "kind": word("light_kind_", r.kind, lang),
+                           "state": state_name(r.state, lang)} for r in rows])
     common.table(frame, "light-health", key="health")
     if not rows:
         return
@@ -52,7 +55,8 @@ def _health(health: dict) -> None:
         cols = st.columns([2, 2, 3, 1, 1])
         online = {True: "🟢", False: "🔴", None: "⚪"}[row.online]
         cols[0].markdown(f"{online} **{md(row.light)}**")
-        cols[1].markdown(f"{md(row.kind)} · {md(row.state or '–')}")
+        cols[1].markdown(f"{md(word('light_kind_', row.kind, lang))} · "
+                         f"{md(state_name(row.state, lang))}")
         cols[2].markdown(f"{tr('last_ok')}: {md(row.last_ok or '–')}"
                          + (f"  \n{tr('last_error')}: {md(row.last_error)}"
                             if row.last_error else ""))

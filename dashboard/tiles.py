@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 
-from dashboard.i18n import cue_name, state_name
+from dashboard.i18n import cue_name, state_name, t
 from models.desk_states import ACKNOWLEDGED, ALERT, CALM, DEFAULT_LOOKS, OFF, STALE, WATCH
 
 
@@ -76,7 +76,8 @@ def look(state: str | None) -> StateLook:
 
 
 @lru_cache(maxsize=4096)  # a trail changes only when its call gets a new customer turn
-def sparkline(values: tuple[float, ...], *, width: int = 120, height: int = 20) -> str:
+def sparkline(values: tuple[float, ...], *, width: int = 120, height: int = 20,
+              lang: str = "en") -> str:
     """An inline SVG polyline of values in [-1, 1] (customer sentiment), 0 as a faint line,
     as an <img> data URI (Streamlit's HTML sanitiser drops inline <svg>)."""
     if len(values) < 2:
@@ -93,7 +94,8 @@ def sparkline(values: tuple[float, ...], *, width: int = 120, height: int = 20) 
            f'stroke-dasharray="2,2"/><polyline fill="none" stroke="#fff" stroke-width="1.5" '
            f'points="{points}"/></svg>')
     data = base64.b64encode(svg.encode()).decode()
-    return (f'<img class="fl-spark" width="{width}" height="{height}" alt="sentiment trend" '
+    alt = html.escape(t("sparkline_alt", lang))
+    return (f'<img class="fl-spark" width="{width}" height="{height}" alt="{alt}" '
             f'src="data:image/svg+xml;base64,{data}">')
 
 
@@ -116,9 +118,9 @@ def tile_html(tile, now: datetime, lang: str = "en") -> str:
         lines.append(f"⏱ {duration_text(tile.started_at, now)} · ⚑ {risk}")
         if tile.reason:
             lines.append(esc(cue_name(tile.reason, lang)))
-        lines.append(sparkline(tuple(tile.sentiment_trail)))
+        lines.append(sparkline(tuple(tile.sentiment_trail), lang=lang))
     classes = "fl-tile fl-blink" if lk.blink else "fl-tile"
-    title = esc(f"{tile.desk_id} {tile.state} {tile.team or ''}")
+    title = esc(f"{tile.desk_id} {state_name(tile.state, lang)} {tile.team or ''}")
     return (f'<div class="{classes}" data-desk="{esc(tile.desk_id)}" '
             f'data-state="{esc(tile.state)}" title="{title}" '
             f'style="color:{lk.ink};background-color:{lk.colour};background-image:{lk.pattern}">'
