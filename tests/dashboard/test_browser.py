@@ -30,6 +30,7 @@ from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import select, update
 
+from dashboard.i18n import LANGUAGES, t
 from store.db import open_store
 from store.schema import alerts, services
 from tests.dashboard.conftest import ensure_account
@@ -130,6 +131,7 @@ def _screenshot(driver, name: str, *, whole: bool = False) -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / ".gitignore").write_text("*\n")
     path = ARTIFACTS / f"{name}.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
     if whole:
         height = driver.execute_script(
             "const m = document.querySelector('section.stMain') || document.body;"
@@ -314,3 +316,91 @@ def test_sign_in_through_an_identity_provider(tmp_path: Path, browser) -> None:
             alerts.c.id == alert_id)).scalar_one()
     engine.dispose()
     assert acked_by == "jane@example.com"
+
+
+# every page in every interface language, switched the way a person does it (the sidebar's
+# language picker, in one session), into tests/artifacts/<lang>/<page>.png
+SHOT_PAGES = {"floor": "page_floor", "call": "page_call", "history": "page_history",
+              "model": "page_model", "lights": "page_lights",
+              "dead-letters": "page_dead_letters", "audit": "page_audit"}
+
+
+def _choose(driver, label: str, option: str) -> None:
+    """Pick ``option`` in the selectbox labelled ``label``, as a person does: open, click."""
+    wait = WebDriverWait(driver, 30)
+    box = wait.until(lambda d: next((b for b in d.find_elements(
+        By.CSS_SELECTOR, "[data-testid=stSelectbox]") if b.text.strip() == label), None))
+    box.find_element(By.TAG_NAME, "input").click()
+    wait.until(lambda d: next((o for o in d.find_elements(By.CSS_SELECTOR, "[role=option]")
+                               if o.text.strip() == option), None)).click()
+
+
+def _selectbox_value(driver, label: str) -> str:
+    box = next(b for b in driver.find_elements(By.CSS_SELECTOR, "[data-testid=stSelectbox]")
+               if b.text.strip() == label)
+    return box.find_element(By.TAG_NAME, "input").get_attribute("value") or ""
+
+
+def _open(driver, url: str, page: str) -> None:
+    """Go to ``page`` through the sidebar's navigation (the same session, so the language
+    stays; the floor is the root)."""
+    target = url if page == "floor" else f"{url}/{page}"
+    links = WebDriverWait(driver, 30).until(lambda d: d.find_elements(
+        By.CSS_SELECTOR, "[data-testid=stSidebarNav] a"))  # after a sign-in, once it is drawn
+    hrefs = [(link.get_attribute("href") or "").rstrip("/") for link in links]
+    assert target in hrefs, hrefs
+    links[hrefs.index(target)].click()
+
+
+def _sign_in_in(driver, lang: str) -> None:
+    """The sign-in form in ``lang``: its title and labels translated; then sign in."""
+    _wait_for_title(driver, t("sign_in_title", lang))
+    field = WebDriverWait(driver, 30).until(ec.element_to_be_clickable(
+        (By.CSS_SELECTOR, f"input[aria-label='{t('user_name', lang)}']")))
+    field.click()
+    field.send_keys("Mei")
+    secret = driver.find_element(By.CSS_SELECTOR, "input[type='password']")
+    secret.click()
+    secret.send_keys(PASSWORD, Keys.ENTER)
+
+
+def test_every_page_in_every_language_screenshots(served, browser) -> None:
+    fonts = subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True).stdout
+    assert fonts.strip(), "no Chinese font: install fonts-noto-cjk (scripts/system-deps.sh)"
+    url, info = served
+    wait = WebDriverWait(browser, 30)
+    _heartbeat(info.url)
+    browser.get(f"{url}/")
+    _wait_for_title(browser, t("sign_in_title", "en"))
+    _screenshot(browser, "en/sign-in")
+    _sign_in_in(browser, "en")
+    shown = "en"
+    for lang in LANGUAGES:
+        if lang != shown:  # back on the floor, then switch: its Team filter is the check
+            _open(browser, url, "floor")
+            _wait_for_title(browser, t("page_floor", shown))
+            _choose(browser, t("language", shown), LANGUAGES[lang])
+            shown = lang
+        _wait_for_title(browser, t("page_floor", lang))
+        # the Team filter follows the switch at once (it used to keep the last language)
+        wait.until(lambda d, lang=lang: _selectbox_value(d, t("team", lang))
+                   == t("all_teams", lang))
+        nav = browser.find_element(By.CSS_SELECTOR, "[data-testid=stSidebarNav]").text
+        assert all(t(key, lang) in nav for key in SHOT_PAGES.values()), nav
+        for page, title in SHOT_PAGES.items():
+            _heartbeat(info.url)
+            _open(browser, url, page)
+            _wait_for_title(browser, t(title, lang))
+            time.sleep(1.5)  # let charts finish drawing before the picture
+            assert "Traceback" not in browser.page_source
+            assert _selectbox_value(browser, t("language", lang)) == LANGUAGES[lang]
+            _screenshot(browser, f"{lang}/{page}", whole=True)
+        if lang != "en":  # the sign-in page in this language: sign out, picture, back in
+            wait.until(ec.element_to_be_clickable(
+                (By.XPATH, f"//button[contains(., '{t('sign_out', lang)}')]"))).click()
+            _wait_for_title(browser, t("sign_in_title", lang))
+            _screenshot(browser, f"{lang}/sign-in")
+            _sign_in_in(browser, lang)
+    for lang in LANGUAGES:
+        for page in (*SHOT_PAGES, "sign-in"):
+            assert (ARTIFACTS / lang / f"{page}.png").stat().st_size > 10_000, (lang, page)
