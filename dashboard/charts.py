@@ -14,6 +14,8 @@ from dashboard.i18n import class_name, cue_name, speaker_name, state_name, t
 from dashboard.plain import plotly as esc
 from dashboard.tiles import LOOKS
 
+# Dates as numbers: Plotly's own tick labels are English month names ("Nov 23")
+DATE_AXIS = {"tickformat": "%m-%d", "hoverformat": "%Y-%m-%d"}
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442",
              "#000000")
 ZONE_COLOURS = {"benchmark": "#009E73", "innovation": "#56B4E9", "training": "#E69F00",
@@ -90,6 +92,7 @@ def escalation_over_time(days: Sequence, lang: str = "en") -> go.Figure:
     fig.add_trace(go.Scatter(x=x, y=[d.mean_sentiment for d in days], yaxis="y2",
                              mode="lines+markers", name=t("customer_sentiment", lang),
                              line={"color": OKABE_ITO[0]}))
+    fig.update_xaxes(**DATE_AXIS)
     return _layout(fig, t("escalation_over_time", lang), height=340,
                    yaxis={"tickformat": ".0%", "title": t("escalation_rate", lang)},
                    yaxis2={"overlaying": "y", "side": "right", "range": [-1, 1],
@@ -138,7 +141,7 @@ def technique_heatmap(rates: Sequence, technique: str, lang: str = "en") -> go.F
                                y=[esc(a) for a in agents], text=text,
                                zmin=0, zmax=1, colorscale="Cividis",
                                hovertemplate="%{y} %{x}: %{z:.0%} (%{text})<extra></extra>"))
-    fig.update_xaxes(title=t("week", lang))
+    fig.update_xaxes(title=t("week", lang), **DATE_AXIS)
     return _layout(fig, f"{t('technique_use', lang)}: {t('tech_' + technique, lang)}",
                    height=max(300, 18 * len(agents) + 120))
 

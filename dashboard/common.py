@@ -175,8 +175,19 @@ def header(column: object) -> object:
     return tr(key) if isinstance(column, str) and has(key) else column
 
 
+def _shown(frame: pd.DataFrame) -> pd.DataFrame:
+    """The table as shown: headers translated, and an empty text cell as "–" (the grid
+    writes an empty text cell as the English word "None")."""
+    shown = frame.rename(columns=header)
+    for i in range(shown.shape[1]):
+        cells = shown.iloc[:, i]
+        if pd.api.types.is_object_dtype(cells) or pd.api.types.is_string_dtype(cells):
+            shown.iloc[:, i] = cells.where(cells.notna(), "–")
+    return shown
+
+
 def table(frame: pd.DataFrame, name: str, *, key: str) -> None:
     """A table with its CSV export (every table on the dashboard has one). The headers are
     shown in the interface language; the CSV keeps the columns' names, which scripts read."""
-    st.dataframe(frame.rename(columns=header), hide_index=True, width="stretch")
+    st.dataframe(_shown(frame), hide_index=True, width="stretch")
     csv_button(frame, name, key=f"csv_{key}")

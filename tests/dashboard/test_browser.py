@@ -133,9 +133,11 @@ def _screenshot(driver, name: str, *, whole: bool = False) -> Path:
     path = ARTIFACTS / f"{name}.png"
     path.parent.mkdir(parents=True, exist_ok=True)
     if whole:
-        height = driver.execute_script(
-            "const m = document.querySelector('section.stMain') || document.body;"
-            "return m.scrollHeight;")
+        height = driver.execute_script(  # whichever of Streamlit's containers scrolls
+            "const all = document.querySelectorAll('[data-testid=stMain], section.stMain,"
+            " [data-testid=stAppViewContainer], [data-testid=stMainBlockContainer]');"
+            "return Math.max(document.body.scrollHeight,"
+            " ...Array.from(all, e => e.scrollHeight));")
         driver.set_window_size(1600, max(1300, min(int(height) + 150, 8000)))
         time.sleep(0.5)
     driver.save_screenshot(str(path))

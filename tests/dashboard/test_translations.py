@@ -16,6 +16,7 @@ import string
 from collections.abc import Iterator
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from babel.messages.pofile import read_po
 from streamlit.testing.v1 import AppTest
@@ -240,6 +241,10 @@ def interface_texts(at: AppTest) -> Iterator[tuple[str, str]]:
                 codes = {v for v in frame[column] if isinstance(v, str)} & CODES
                 if codes:
                     yield "table cell", f"{column}: {sorted(codes)}"
+                cells = frame[column]
+                if (pd.api.types.is_object_dtype(cells) or pd.api.types.is_string_dtype(cells)) \
+                        and cells.isna().any():
+                    yield "table cell", f"{column}: None"  # the grid writes "None"
         elif kind == "plotly_chart":
             yield from (("chart", s) for s in _figure_labels(json.loads(node.proto.spec)))
         elif kind == "html":
