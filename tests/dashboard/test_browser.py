@@ -366,10 +366,16 @@ def _sign_in_in(driver, lang: str) -> None:
     secret.send_keys(PASSWORD, Keys.ENTER)
 
 
-def test_every_page_in_every_language_screenshots(served, browser) -> None:
+def test_every_page_in_every_language_screenshots(served, browser, tmp_path: Path) -> None:
+    from tests.dashboard.test_translations import HEALTH, VIRTUAL
+
     fonts = subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True).stdout
     assert fonts.strip(), "no Chinese font: install fonts-noto-cjk (scripts/system-deps.sh)"
     url, info = served
+    lights = tmp_path / "home" / "lights"  # the served home: the bridge's files, as it writes
+    lights.mkdir()
+    (lights / "health.json").write_text(json.dumps(HEALTH))
+    (lights / "virtual.json").write_text(json.dumps(VIRTUAL))
     wait = WebDriverWait(browser, 30)
     _heartbeat(info.url)
     browser.get(f"{url}/")
