@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -329,7 +330,7 @@ SHOT_PAGES = {"floor": "page_floor", "call": "page_call", "history": "page_histo
 
 def _choose(driver, label: str, option: str) -> None:
     """Pick ``option`` in the selectbox labelled ``label``, as a person does: open, click."""
-    wait = WebDriverWait(driver, 30)
+    wait = WebDriverWait(driver, 30, ignored_exceptions=(StaleElementReferenceException,))
     box = wait.until(lambda d: next((b for b in d.find_elements(
         By.CSS_SELECTOR, "[data-testid=stSelectbox]") if b.text.strip() == label), None))
     box.find_element(By.TAG_NAME, "input").click()
@@ -337,21 +338,31 @@ def _choose(driver, label: str, option: str) -> None:
                                if o.text.strip() == option), None)).click()
 
 
-def _selectbox_value(driver, label: str) -> str:
-    box = next(b for b in driver.find_elements(By.CSS_SELECTOR, "[data-testid=stSelectbox]")
-               if b.text.strip() == label)
-    return box.find_element(By.TAG_NAME, "input").get_attribute("value") or ""
+def _selectbox_value(driver, label: str) -> str | None:
+    """The shown value of the selectbox labelled ``label`` (None while it is not drawn: a
+    rerun may be replacing it)."""
+    try:
+        box = next((b for b in driver.find_elements(
+            By.CSS_SELECTOR, "[data-testid=stSelectbox]") if b.text.strip() == label), None)
+        return None if box is None else box.find_element(
+            By.TAG_NAME, "input").get_attribute("value")
+    except StaleElementReferenceException:
+        return None
 
 
 def _open(driver, url: str, page: str) -> None:
     """Go to ``page`` through the sidebar's navigation (the same session, so the language
     stays; the floor is the root)."""
     target = url if page == "floor" else f"{url}/{page}"
-    links = WebDriverWait(driver, 30).until(lambda d: d.find_elements(
-        By.CSS_SELECTOR, "[data-testid=stSidebarNav] a"))  # after a sign-in, once it is drawn
-    hrefs = [(link.get_attribute("href") or "").rstrip("/") for link in links]
-    assert target in hrefs, hrefs
-    links[hrefs.index(target)].click()
+
+    def click(d) -> bool:  # after a sign-in or a rerun, once the link is drawn
+        for link in d.find_elements(By.CSS_SELECTOR, "[data-testid=stSidebarNav] a"):
+            if (link.get_attribute("href") or "").rstrip("/") == target:
+                link.click()
+                return True
+        return False
+
+    WebDriverWait(driver, 30, ignored_exceptions=(StaleElementReferenceException,)).until(click)
 
 
 def _sign_in_in(driver, lang: str) -> None:
@@ -372,11 +383,11 @@ def test_every_page_in_every_language_screenshots(served, browser, tmp_path: Pat
     fonts = subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True).stdout
     assert fonts.strip(), "no Chinese font: install fonts-noto-cjk (scripts/system-deps.sh)"
     url, info = served
+    wait = WebDriverWait(browser, 30, ignored_exceptions=(StaleElementReferenceException,))
     lights = tmp_path / "home" / "lights"  # the served home: the bridge's files, as it writes
     lights.mkdir()
     (lights / "health.json").write_text(json.dumps(HEALTH))
     (lights / "virtual.json").write_text(json.dumps(VIRTUAL))
-    wait = WebDriverWait(browser, 30)
     _heartbeat(info.url)
     browser.get(f"{url}/")
     _wait_for_title(browser, t("sign_in_title", "en"))
@@ -401,7 +412,8 @@ def test_every_page_in_every_language_screenshots(served, browser, tmp_path: Pat
             _wait_for_title(browser, t(title, lang))
             time.sleep(1.5)  # let charts finish drawing before the picture
             assert "Traceback" not in browser.page_source
-            assert _selectbox_value(browser, t("language", lang)) == LANGUAGES[lang]
+            wait.until(lambda d, lang=lang: _selectbox_value(d, t("language", lang))
+                       == LANGUAGES[lang])
             _screenshot(browser, f"{lang}/{page}", whole=True)
         if lang != "en":  # the sign-in page in this language: sign out, picture, back in
             wait.until(ec.element_to_be_clickable(
