@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from selenium import webdriver
-from selenium.common.exceptions import StaleElementReferenceException
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -330,12 +330,21 @@ SHOT_PAGES = {"floor": "page_floor", "call": "page_call", "history": "page_histo
 
 def _choose(driver, label: str, option: str) -> None:
     """Pick ``option`` in the selectbox labelled ``label``, as a person does: open, click."""
-    wait = WebDriverWait(driver, 30, ignored_exceptions=(StaleElementReferenceException,))
-    box = wait.until(lambda d: next((b for b in d.find_elements(
-        By.CSS_SELECTOR, "[data-testid=stSelectbox]") if b.text.strip() == label), None))
-    box.find_element(By.TAG_NAME, "input").click()
-    wait.until(lambda d: next((o for o in d.find_elements(By.CSS_SELECTOR, "[role=option]")
-                               if o.text.strip() == option), None)).click()
+    stale = (StaleElementReferenceException,)
+    for _attempt in range(5):  # a rerun (the floor's fragment) may close the list: reopen it
+        box = WebDriverWait(driver, 60, ignored_exceptions=stale).until(
+            lambda d: next((b for b in d.find_elements(By.CSS_SELECTOR,
+                                                       "[data-testid=stSelectbox]")
+                            if b.text.strip() == label), None))
+        try:
+            box.find_element(By.TAG_NAME, "input").click()
+            WebDriverWait(driver, 10, ignored_exceptions=stale).until(
+                lambda d: next((o for o in d.find_elements(By.CSS_SELECTOR, "[role=option]")
+                                if o.text.strip() == option), None)).click()
+            return
+        except (StaleElementReferenceException, TimeoutException):
+            continue
+    raise AssertionError(f"could not pick {option!r} in {label!r}")
 
 
 def _selectbox_value(driver, label: str) -> str | None:
