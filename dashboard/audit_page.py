@@ -8,6 +8,7 @@ import streamlit as st
 
 from dashboard import auth, common
 from dashboard.common import tr
+from dashboard.i18n import word
 from store.access import audit_rows
 
 SHOWN = 2000
@@ -24,8 +25,10 @@ def page() -> None:
     if not rows:
         st.info(tr("no_audit"))
         return
-    frame = pd.DataFrame([{"at": r.at, "who": r.actor, "role": r.role, tr("action"): r.action,
-                           "target": r.target} for r in rows])
+    lang = common.lang()
+    frame = pd.DataFrame([{"at": r.at, "who": r.actor, "role": word("role_", r.role, lang),
+                           tr("action"): word("action_", r.action, lang), "target": r.target}
+                          for r in rows])
     common.table(frame, "audit", key="audit")
 
 

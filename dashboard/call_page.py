@@ -15,7 +15,7 @@ import streamlit as st
 
 from dashboard import charts, common, data
 from dashboard.common import tr
-from dashboard.i18n import cue_name, sentiment_name, speaker_name, state_name
+from dashboard.i18n import cue_name, review_value, sentiment_name, speaker_name, state_name, word
 from dashboard.plain import md
 from dashboard.transcript import transcript_html
 from models.caller_style import STYLES, approach
@@ -105,14 +105,15 @@ def _call_body(call_id: str) -> None:
     cols = st.columns(6)
     cols[0].metric(tr("agent"), md(call.agent_id))
     cols[1].metric(tr("desk"), md(call.desk_id))
-    cols[2].metric(tr("status"), f"{md(call.status)} · {md(state_name(call.state, lang))}")
+    cols[2].metric(tr("status"), f"{md(word('call_status_', call.status, lang))} · "
+                                  f"{md(state_name(call.state, lang))}")
     cols[3].metric(tr("duration"), f"{seconds // 60}:{seconds % 60:02d}")
     cols[4].metric(tr("max_risk"), f"{call.max_risk:.0%}")
     cols[5].metric(tr("csat"), "–" if call.csat is None else md(call.csat))
     st.caption(f"{md(call.call_id)} · {tr('team')} {md(call.team or '–')} · "
                f"{md(call.lang or '–')} · "
                f"{tr('started')} {call.started_at:%Y-%m-%d %H:%M:%S} UTC · "
-               f"model {md(call.model_version or '–')}")
+               f"{tr('model_version', version=call.model_version or '–')}")
     _acknowledge(detail)
     st.plotly_chart(charts.risk_timeline(detail.turns, detail.alerts, lang),
                     key=f"timeline_{call_id}")
@@ -148,7 +149,8 @@ def _alerts_table(detail: CallDetail) -> None:
     lang = common.lang()
     frame = pd.DataFrame([{
         "id": a.id, tr("reason"): cue_name(a.reason, lang), tr("risk"): round(a.risk, 3),
-        tr("turn"): a.turn_index, "raised_at": a.raised_at, tr("status"): a.status,
+        tr("turn"): a.turn_index, "raised_at": a.raised_at,
+        tr("status"): word("alert_status_", a.status, lang),
         "acked_by": a.acked_by, "ack_latency_s": a.ack_latency_s,
         tr("why"): ", ".join(a.evidence)} for a in detail.alerts])
     st.subheader(tr("alerts"))
@@ -240,13 +242,15 @@ def _review(detail: CallDetail) -> None:
         st.markdown(f"**{tr('review_call')}**")
         st.radio(tr("escalated"), ESCALATED, key=f"review_escalated_{call_id}",
                  index=0 if detail.call.alerted else 1, horizontal=True,
-                 format_func=common.labels(ESCALATED, prefix="escalated_"))
+                 format_func=common.labels(ESCALATED, prefix="bool_"))
         st.text_input(tr("note"), key=f"review_call_note_{call_id}", max_chars=2000)
         st.form_submit_button(tr("save_review"), disabled=refused is not None, help=refused,
                               on_click=_save_call, args=(call_id,))
     if detail.reviews:
-        frame = pd.DataFrame([{"seq": r.seq, tr("field"): r.field, "old": r.old_value,
-                               "new": r.new_value, "reviewer": r.reviewer, "note": r.note,
+        frame = pd.DataFrame([{"seq": r.seq, tr("field"): word("", r.field, lang),
+                               "old": review_value(r.field, r.old_value, lang),
+                               "new": review_value(r.field, r.new_value, lang),
+                               "reviewer": r.reviewer, "note": r.note,
                                "created_at": r.created_at} for r in detail.reviews])
         st.markdown(f"**{tr('reviews')}**")
         common.table(frame, f"reviews-{call_id}", key=f"reviews_{call_id}")

@@ -12,10 +12,12 @@ from statistics import median
 
 import plotly.graph_objects as go
 
-from dashboard.i18n import cue_name, state_name, t
+from dashboard.i18n import class_name, cue_name, speaker_name, state_name, t
 from dashboard.plain import plotly as esc
 from dashboard.tiles import LOOKS
 
+# Dates as numbers: Plotly's own tick labels are English month names ("Nov 23")
+DATE_AXIS = {"tickformat": "%m-%d", "hoverformat": "%Y-%m-%d"}
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442",
              "#000000")
 ZONE_COLOURS = {"benchmark": "#009E73", "innovation": "#56B4E9", "training": "#E69F00",
@@ -59,9 +61,10 @@ def risk_timeline(turns: Sequence, alerts: Sequence = (), lang: str = "en") -> g
     fig.add_trace(go.Scatter(
         x=[t.seq for t in turns], y=[t.risk for t in turns], mode="lines+markers",
         name=t("risk", lang), line={"color": "#000000"},
-        customdata=[[esc(t.speaker), esc(t.cue)] for t in turns],
-        hovertemplate="#%{x} %{customdata[0]}<br>risk %{y:.0%}<br>%{customdata[1]}"
-                      "<extra></extra>"))
+        customdata=[[esc(speaker_name(t.speaker, lang)), esc(cue_name(t.cue, lang))]
+                    for t in turns],
+        hovertemplate=f"#%{{x}} %{{customdata[0]}}<br>{esc(t('risk', lang))} %{{y:.0%}}<br>"
+                      "%{customdata[1]}<extra></extra>"))
     for alert in alerts:
         label = f"⚠ {t('alert_raised', lang)}: {esc(cue_name(alert.reason, lang))}"
         fig.add_vline(x=alert.turn_index, line={"color": LOOKS["alert"].colour, "width": 2},
@@ -113,10 +116,13 @@ def escalation_over_time(days: Sequence, lang: str = "en") -> go.Figure:
     fig.add_trace(go.Bar(x=x, y=[d.escalation_rate for d in days], width=[DAY_MS * 0.8] * len(x),
                          name=t("escalation_rate", lang), marker_color=OKABE_ITO[3],
                          customdata=[[d.calls] for d in days],
-                         hovertemplate="%{x}<br>%{y:.0%} of %{customdata[0]}<extra></extra>"))
+                         hovertemplate="%{x}<br>" + t("hover_share_of", lang, share="%{y:.0%}",
+                                                      total="%{customdata[0]}")
+                         + "<extra></extra>"))
     fig.add_trace(go.Scatter(x=x, y=[d.mean_sentiment for d in days], yaxis="y2",
                              mode="lines+markers", name=t("customer_sentiment", lang),
                              line={"color": OKABE_ITO[0]}))
+    fig.update_xaxes(**DATE_AXIS)
     return _layout(fig, t("escalation_over_time", lang), height=340,
                    xaxis=day_axis(x) if x else {"type": "date"},
                    yaxis={"tickformat": ".0%", "title": t("escalation_rate", lang)},
@@ -139,8 +145,8 @@ def ack_latency_bars(rows: Sequence, lang: str = "en") -> go.Figure:
         error_y={"type": "data", "symmetric": False,
                  "array": [r.p90_s - r.median_s for r in rows]},
         marker_color=OKABE_ITO[0], customdata=[[r.acknowledged, r.p90_s] for r in rows],
-        hovertemplate="%{x}: median %{y:.0f}s, p90 %{customdata[1]:.0f}s "
-                      "(%{customdata[0]} alerts)<extra></extra>"))
+        hovertemplate=t("hover_ack_latency", lang, who="%{x}", median="%{y:.0f}",
+                        p90="%{customdata[1]:.0f}", n="%{customdata[0]}") + "<extra></extra>"))
     fig.update_yaxes(title=t("median_s", lang))
     return _layout(fig, t("ack_latency", lang), height=320)
 
@@ -273,14 +279,15 @@ _ZONE_SYMBOLS = {"benchmark": "star", "innovation": "diamond", "training": "circ
 
 
 def confusion_heatmap(labels: Sequence[str], matrix: Sequence[Sequence[int]],
-                      title: str) -> go.Figure:
+                      title: str, lang: str = "en") -> go.Figure:
     """Rows are the truth, columns the prediction; each cell shows its count."""
-    names = [esc(label) for label in labels]
+    names = [esc(class_name(label, lang)) for label in labels]
+    hover = t("hover_confusion", lang, truth="%{y}", predicted="%{x}", count="%{z}")
     fig = go.Figure(go.Heatmap(z=matrix, x=names, y=names, colorscale="Blues",
                                text=matrix, texttemplate="%{text}",
-                               hovertemplate="true %{y}, predicted %{x}: %{z}<extra></extra>"))
-    fig.update_yaxes(autorange="reversed", title="true")
-    fig.update_xaxes(title="predicted")
+                               hovertemplate=hover + "<extra></extra>"))
+    fig.update_yaxes(autorange="reversed", title=t("truth", lang))
+    fig.update_xaxes(title=t("predicted", lang))
     return _layout(fig, title, height=max(320, 40 * len(labels) + 120))
 
 
@@ -289,14 +296,14 @@ def pr_curve(precision: Sequence[float], recall: Sequence[float],
              lang: str = "en") -> go.Figure:
     """Precision and recall against the escalation threshold."""
     fig = go.Figure()
-    fig.add_trace(go.Scatter(x=list(thresholds), y=list(precision), name="precision",
+    fig.add_trace(go.Scatter(x=list(thresholds), y=list(precision), name=t("precision", lang),
                              line={"color": OKABE_ITO[0]}))
-    fig.add_trace(go.Scatter(x=list(thresholds), y=list(recall), name="recall",
+    fig.add_trace(go.Scatter(x=list(thresholds), y=list(recall), name=t("recall", lang),
                              line={"color": OKABE_ITO[3], "dash": "dash"}))
     if current is not None:
         fig.add_vline(x=current, line={"dash": "dot"}, annotation_text=t("current_threshold",
                                                                           lang))
-    fig.update_xaxes(title="threshold", range=[0, 1])
+    fig.update_xaxes(title=t("threshold", lang), range=[0, 1])
     fig.update_yaxes(range=[0, 1.05])
     return _layout(fig, t("thresholds", lang), height=320)
 
@@ -308,6 +315,6 @@ def alerts_per_hour(thresholds: Sequence[float], rates: Sequence[float],
     if current is not None:
         fig.add_vline(x=current, line={"dash": "dot"}, annotation_text=t("current_threshold",
                                                                           lang))
-    fig.update_xaxes(title="threshold", range=[0, 1])
-    fig.update_yaxes(title="alerts / agent-hour", rangemode="tozero")
-    return _layout(fig, "alerts / agent-hour", height=320)
+    fig.update_xaxes(title=t("threshold", lang), range=[0, 1])
+    fig.update_yaxes(title=t("alerts_per_hour", lang), rangemode="tozero")
+    return _layout(fig, t("alerts_per_hour", lang), height=320)

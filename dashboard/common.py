@@ -12,10 +12,11 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import SQLAlchemyError
+from streamlit.errors import StreamlitAPIException
 
 from dashboard import data
 from dashboard.config import DashboardConfig
-from dashboard.i18n import LANGUAGES, t
+from dashboard.i18n import LANGUAGES, has, t, word
 from dashboard.plain import md, md_values
 from store import services
 from store.access import ACTIONS, Actor
@@ -47,7 +48,25 @@ def sidebar() -> None:
     ``dashboard/auth.py``; their name goes with every write, no name is typed.)"""
     with st.sidebar:
         st.selectbox(t("language", lang()), list(LANGUAGES), format_func=LANGUAGES.get,
-                     key="lang")
+                     key="lang", on_change=_relabel_choices)
+
+
+def _relabel_choices() -> None:
+    """On a language switch, hand every keyed choice its own value back. A keyed widget
+    keeps its identity when its option labels change, and the browser goes on showing the
+    label it had drawn (the old language: Team read "All teams" after a switch to 繁體中文)
+    until the value is set from the server; a value set through session state is sent with
+    its label in the new language. Text, numbers and other plain values are set back too,
+    unchanged; widgets whose value cannot be set (buttons, uploads) refuse and are skipped."""
+    for key in list(st.session_state):
+        value = st.session_state[key]
+        if key == "lang" or str(key).startswith("_") or isinstance(value, bool) \
+                or not isinstance(value, str | int):
+            continue
+        try:
+            st.session_state[key] = value
+        except StreamlitAPIException:
+            continue
 
 
 def labels(options, *, all_key: str = "", prefix: str = "", translate: bool = False):
@@ -186,7 +205,7 @@ def refusal(action: str) -> str | None:
         return tr("sign_in_to_write")
     if who.may(action):
         return None
-    return tr("role_refused", role=tr(f"role_{who.role}"),
+    return tr("refused_for_role", role=tr(f"role_{who.role}"),
               needed=tr(f"role_{ACTIONS[action]}"))
 
 
@@ -219,7 +238,8 @@ def acknowledge(alert_id: int, desk_id: str) -> None:
     if result.acknowledged:
         notify("success", tr("acked_ok", desk=desk_id))
     else:
-        notify("warning", tr("already_acked", status=result.status, who=result.acked_by or "–"))
+        status = word("alert_status_", result.status, lang())
+        notify("warning", tr("already_acked", status=status, who=result.acked_by or "–"))
     data.clear_live()
 
 
@@ -247,7 +267,30 @@ def csv_button(frame: pd.DataFrame, name: str, *, key: str) -> None:
                        file_name=f"{name}.csv", mime="text/csv", key=key)
 
 
-def table(frame: pd.DataFrame, name: str, *, key: str) -> None:
-    """A table with its CSV export (every table on the dashboard has one)."""
-    st.dataframe(frame, hide_index=True, width="stretch")
+def header(column: object) -> object:
+    """A table column's header in this run's language: ``col_<name>`` in the catalogs for a
+    column named by the code (``call_id``, ``raised_at``); a header a page already wrote
+    with ``tr`` is kept."""
+    key = f"col_{column}"
+    return tr(key) if isinstance(column, str) and has(key) else column
+
+
+def _shown(frame: pd.DataFrame) -> pd.DataFrame:
+    """The table as shown: headers translated, and an empty text cell as "–" (the grid
+    writes an empty text cell as the English word "None")."""
+    shown = frame.rename(columns=header)
+    for i in range(shown.shape[1]):
+        cells = shown.iloc[:, i]
+        if pd.api.types.is_object_dtype(cells) or pd.api.types.is_string_dtype(cells):
+            shown.iloc[:, i] = cells.where(cells.notna(), "–")
+    return shown
+
+
+def table(frame: pd.DataFrame, name: str, *, key: str, csv_only: tuple[str, ...] = ()) -> None:
+    """A table with its CSV export (every table on the dashboard has one). The headers are
+    shown in the interface language; the CSV keeps the columns' names, which scripts read.
+    ``csv_only`` columns (a cue's or zone's code beside its translated name) go to the CSV
+    only, so the screen shows each fact once."""
+    shown = frame.drop(columns=[c for c in csv_only if c in frame.columns])
+    st.dataframe(_shown(shown), hide_index=True, width="stretch")
     csv_button(frame, name, key=f"csv_{key}")

@@ -197,7 +197,8 @@ def _queue(queue: list[QueuedAlert], now: datetime) -> None:
         st.caption(tr("more_alerts", n=len(queue) - QUEUE_SHOWN))
         rest = pd.DataFrame([{
             tr("reason"): cue_name(a.reason, lang), tr("desk"): a.desk_id, tr("agent"): a.agent_id,
-            tr("age"): _age(now, a.raised_at), tr("risk"): round(a.risk, 2), "call": a.call_id,
+            tr("age"): _age(now, a.raised_at), tr("risk"): round(a.risk, 2),
+            tr("choose_call"): a.call_id,
         } for a in queue[QUEUE_SHOWN:]])
         st.dataframe(rest, hide_index=True, height=min(400, 36 * (len(rest) + 1)))
 

@@ -18,7 +18,7 @@ import streamlit as st
 
 from dashboard import auth, charts, common, data
 from dashboard.common import tr
-from dashboard.i18n import cue_name, t
+from dashboard.i18n import cue_name, t, word
 from dashboard.plain import md
 from store import privacy
 from store.errors import StoreError
@@ -55,8 +55,8 @@ def page() -> None:
     with left:
         cues = data.cue_breakdown(url, flt)
         st.plotly_chart(charts.cue_bars(cues, lang), key="cue_chart")
-        common.table(pd.DataFrame([{tr("cue"): cue_name(c, lang), "cue": c, tr("count"): n}
-                                   for c, n in cues.items()]), "cues", key="cues")
+        rows = [{tr("cue"): cue_name(c, lang), "cue": c, tr("count"): n} for c, n in cues.items()]
+        common.table(pd.DataFrame(rows), "cues", key="cues", csv_only=("cue",))
     with right:
         latency = data.ack_latency(url, flt)
         st.plotly_chart(charts.ack_latency_bars(latency, lang), key="latency_chart")
@@ -156,7 +156,8 @@ def _techniques(url: str, flt: HistoryFilter, label: Label) -> None:
     st.plotly_chart(charts.technique_heatmap(rates, technique, common.lang()),
                     key="technique_chart")
     frame = pd.DataFrame([{_agent_column(label): r.agent_id, "week": r.week,
-                           "technique": r.technique, "applicable": r.applicable, "used": r.used,
+                           "technique": word("tech_", r.technique, common.lang()),
+                           "applicable": r.applicable, "used": r.used,
                            "rate": round(r.rate, 4)} for r in rates])
     common.table(frame, "technique-use", key="techniques")
 
@@ -187,7 +188,7 @@ def _quadrant(url: str, flt: HistoryFilter, label: Label) -> None:
                            tr("zone"): tr(f"zone_{p['zone']}") if p["zone"] else "–",
                            "zone": p["zone"] or ""}
                           for p in chart.points])
-    common.table(frame, f"quadrant-{technique}-{outcome}", key="quadrant")
+    common.table(frame, f"quadrant-{technique}-{outcome}", key="quadrant", csv_only=("zone",))
 
 
 if __name__ == "__main__":  # Streamlit runs a page file as the main script

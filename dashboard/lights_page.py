@@ -11,7 +11,7 @@ import streamlit as st
 
 from dashboard import auth, common, data, lights_files
 from dashboard.common import tr
-from dashboard.i18n import label_keys, state_name, t
+from dashboard.i18n import label_keys, state_name, t, word
 from dashboard.lights_files import LightHealthRow, LightTest
 from dashboard.plain import md
 from dashboard.tiles import lights_from_bridge, lights_from_states, lights_html
@@ -59,7 +59,9 @@ def _health(health: dict) -> None:
 def health_frame(rows: list[LightHealthRow], lang: str) -> pd.DataFrame:
     """One row a light, every cell plain text ("–" for nothing known, times in UTC)."""
     return pd.DataFrame([{
-        tr("light_col"): r.light, tr("kind"): r.kind or "–", tr("address"): r.address or "–",
+        tr("light_col"): r.light,
+        tr("kind"): word("light_kind_", r.kind, lang) if r.kind else "–",
+        tr("address"): r.address or "–",
         tr("online"): _yes_no(r.online), tr("state"): state_name(r.state, lang),
         tr("last_ok"): _time(r.last_ok), tr("last_error"): _error(r),
         tr("last_test"): _outcome(r.last_test)} for r in rows],
@@ -74,7 +76,7 @@ def _plain(key: str, **values: object) -> str:
 
 
 def _yes_no(value: bool | None) -> str:
-    return "–" if value is None else _plain("yes" if value else "no")
+    return "–" if value is None else _plain("bool_true" if value else "bool_false")
 
 
 def _time(iso: str | None) -> str:
@@ -122,7 +124,7 @@ def _words(value: object) -> str:
     if value is None or value == "":
         return "–"
     if isinstance(value, bool):
-        return _plain("yes" if value else "no")
+        return _plain("bool_true" if value else "bool_false")
     if isinstance(value, dict):
         return ", ".join(f"{k}: {_words(v)}" for k, v in value.items()) or "–"
     if isinstance(value, list | tuple):
@@ -146,9 +148,10 @@ def _test_panel(rows: list[LightHealthRow]) -> None:
                    disabled=not lights_files.testable(pick) or waiting
                    or not auth.may("light_test"))
     row = next(r for r in rows if r.light == pick)
-    lines = [f"**{md(row.light)}** ({md(row.kind or '–')}, {md(row.address or '–')})"]
-    if row.detail:
-        lines.append(md(row.detail))
+    kind = word("light_kind_", row.kind, common.lang()) if row.kind else "–"
+    lines = [f"**{md(row.light)}** ({md(kind)}, {_code(row.address)})"]
+    if row.detail:  # the device's own words (firmware, model): data, shown as it is
+        lines.append(f"{tr('device_report')}: {_code(row.detail)}")
     if row.last_error:
         lines.append(f"{tr('last_error')}: {md(_error(row))}")
     if row.last_test:
@@ -156,6 +159,11 @@ def _test_panel(rows: list[LightHealthRow]) -> None:
     if not lights_files.testable(pick):
         lines.append(tr("light_not_testable"))
     st.markdown("  \n".join(lines))
+
+
+def _code(text: str | None) -> str:
+    """Device text (an address, a firmware report) as a code span: shown literally."""
+    return f"`{text.replace('`', chr(39))}`" if text else "–"
 
 
 def _test(now: datetime | None = None) -> None:

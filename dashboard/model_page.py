@@ -12,6 +12,7 @@ import streamlit as st
 
 from dashboard import auth, charts, common, data, evaluation, training_job
 from dashboard.common import tr
+from dashboard.i18n import class_name
 from dashboard.plain import md
 from models.artifacts import active_version, list_versions, promote, rollback, rollback_target
 from models.errors import ModelError
@@ -72,13 +73,13 @@ def _card(card: dict) -> None:
         st.markdown(f"**{tr('per_language')}**")
         rows = [{"lang": name, **{k: block.get(k) for k in
                                   ("n", "sentiment_macro_f1", "cue_macro_f1", "escalation_f1")}}
-                for name, block in {"all": overall, **utt.get("per_language", {})}.items()]
+                for name, block in {tr("all"): overall, **utt.get("per_language", {})}.items()]
         common.table(pd.DataFrame(rows), "per-language", key="card_langs")
     calls = card.get("metrics", {}).get("heldout_calls", {})
     if calls:
         st.markdown(f"**{tr('held_out_calls')}**")
         rows = [{"group": name, **evaluation.headline("calls", {"overall": block})}
-                for name, block in {"all": calls.get("overall", {}),
+                for name, block in {tr("all"): calls.get("overall", {}),
                                     **calls.get("per_language", {}),
                                     **calls.get("per_type", {})}.items()]
         common.table(pd.DataFrame(rows), "held-out-calls", key="card_calls")
@@ -88,7 +89,7 @@ def _card(card: dict) -> None:
             rows = [{"lang": name, **{k: block.get(k) for k in
                                       ("n", "sentiment_macro_f1", "cue_macro_f1",
                                        "escalation_f1")}}
-                    for name, block in {"all": turns.get("overall", {}),
+                    for name, block in {tr("all"): turns.get("overall", {}),
                                         **turns.get("per_language", {})}.items()]
             common.table(pd.DataFrame(rows), "held-out-call-turns", key="card_call_turns")
     confusion = overall.get("confusion", {})
@@ -99,11 +100,13 @@ def _card(card: dict) -> None:
             block = confusion.get(head)
             if block:
                 col.plotly_chart(charts.confusion_heatmap(block["labels"], block["matrix"],
-                                                          head), key=f"confusion_{head}")
+                                                          tr(head), common.lang()),
+                                 key=f"confusion_{head}")
 
 
 def _per_class(block: dict) -> pd.DataFrame:
-    return pd.DataFrame([{"class": name, **values} for name, values in block.items()])
+    return pd.DataFrame([{"class": class_name(name, common.lang()), **values}
+                         for name, values in block.items()])
 
 
 # --- what the live floor runs --------------------------------------------------------------
@@ -424,7 +427,7 @@ def _compare(versions: list[dict], active: dict | None,
         st.error(tr("bad_input", error=err))
         return
     rows = {name: evaluation.headline(kind, metrics) for name, (kind, metrics) in results.items()}
-    frame = pd.DataFrame(rows).reset_index(names=tr("metric"))
+    frame = pd.DataFrame(rows).rename(index=common.header).reset_index(names=tr("metric"))
     common.table(frame, "compare", key="compare")
 
 

@@ -21,7 +21,7 @@ from datetime import datetime
 from functools import lru_cache
 from urllib.parse import urlencode
 
-from dashboard.i18n import cue_name, state_name
+from dashboard.i18n import cue_name, state_name, t
 from models.desk_states import ACKNOWLEDGED, ALERT, CALM, DEFAULT_LOOKS, OFF, STALE, WATCH
 
 
@@ -111,7 +111,7 @@ def look(state: str | None) -> StateLook:
 
 @lru_cache(maxsize=4096)  # a trail changes only when its call gets a new customer turn
 def sparkline(values: tuple[float, ...], *, width: int = 120, height: int = 20,
-              ink: str = "#FFFFFF") -> str:
+              ink: str = "#FFFFFF", lang: str = "en") -> str:
     """An inline SVG polyline of values in [-1, 1] (customer sentiment), 0 as a faint line,
     as an <img> data URI (Streamlit's HTML sanitiser drops inline <svg>), drawn in the
     tile's ``ink`` so it reads on the tile's colour as the text does."""
@@ -129,7 +129,8 @@ def sparkline(values: tuple[float, ...], *, width: int = 120, height: int = 20,
            f'stroke-dasharray="2,2"/><polyline fill="none" stroke="{ink}" stroke-width="1.5" '
            f'points="{points}"/></svg>')
     data = base64.b64encode(svg.encode()).decode()
-    return (f'<img class="fl-spark" width="{width}" height="{height}" alt="sentiment trend" '
+    alt = html.escape(t("sparkline_alt", lang))
+    return (f'<img class="fl-spark" width="{width}" height="{height}" alt="{alt}" '
             f'src="data:image/svg+xml;base64,{data}">')
 
 
@@ -160,11 +161,11 @@ def tile_html(tile, now: datetime, lang: str = "en") -> str:
         lines.append(f"⏱ {duration_text(tile.started_at, now)} · ⚑ {risk}")
         if tile.reason:
             lines.append(esc(cue_name(tile.reason, lang)))
-        spark = sparkline(tuple(tile.sentiment_trail), ink=lk.ink)
+        spark = sparkline(tuple(tile.sentiment_trail), ink=lk.ink, lang=lang)
         if spark:
             lines.append(spark)
     classes = "fl-tile fl-blink" if lk.blink else "fl-tile"
-    title = esc(f"{tile.desk_id} {tile.state} {tile.team or ''}".strip())
+    title = esc(f"{tile.desk_id} {state_name(tile.state, lang)} {tile.team or ''}".strip())
     call = f' data-call="{esc(tile.call_id)}"' if tile.call_id else ""
     return (f'<a class="{classes}" href="{esc(tile_link(tile))}" data-desk="{esc(tile.desk_id)}"'
             f'{call} data-state="{esc(tile.state)}" title="{title}" '

@@ -105,7 +105,9 @@ def build_hostile_store(path: Path, values: Hostile = Hostile()) -> tuple[str, s
             acked_by=values.supervisor))
         scorecard = conn.execute(select(calls.c.scorecard).where(
             calls.c.call_id == live)).scalar_one()
-        scorecard["caller_style"] = {"style": "E", "approach": values.note}
+        # a style the dashboard has no words for: the stored approach is shown as it is
+        # (for a known style the dashboard shows the approach in the interface language)
+        scorecard["caller_style"] = {"style": "X", "approach": values.note}
         conn.execute(update(calls).where(calls.c.call_id == live).values(
             scorecard=scorecard))
         now = datetime.now(UTC)

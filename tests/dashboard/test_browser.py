@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -30,6 +31,7 @@ from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import select, update
 
+from dashboard.i18n import LANGUAGES, t
 from store.db import open_store
 from store.schema import alerts, reviews, services
 from tests.dashboard.conftest import ensure_account
@@ -130,10 +132,13 @@ def _screenshot(driver, name: str, *, whole: bool = False) -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / ".gitignore").write_text("*\n")
     path = ARTIFACTS / f"{name}.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
     if whole:
-        height = driver.execute_script(
-            "const m = document.querySelector('section.stMain') || document.body;"
-            "return m.scrollHeight;")
+        height = driver.execute_script(  # whichever of Streamlit's containers scrolls
+            "const all = document.querySelectorAll('[data-testid=stMain], section.stMain,"
+            " [data-testid=stAppViewContainer], [data-testid=stMainBlockContainer]');"
+            "return Math.max(document.body.scrollHeight,"
+            " ...Array.from(all, e => e.scrollHeight));")
         driver.set_window_size(1600, max(1300, min(int(height) + 150, 8000)))
         time.sleep(0.5)
     driver.save_screenshot(str(path))
@@ -466,3 +471,117 @@ def test_a_supervisors_day_in_chromium(monitored_served, browser) -> None:
     grid = browser.find_element(By.CSS_SELECTOR, "[data-testid=stDataFrame]")
     shown = grid.get_attribute("textContent") + grid.get_attribute("innerHTML")
     assert "Sam" in shown and "acknowledge" in shown and "review" in shown
+
+
+# every page in every interface language, switched the way a person does it (the sidebar's
+# language picker, in one session), into tests/artifacts/<lang>/<page>.png
+SHOT_PAGES = {"floor": "page_floor", "call": "page_call", "history": "page_history",
+              "model": "page_model", "lights": "page_lights",
+              "dead-letters": "page_dead_letters", "audit": "page_audit"}
+
+
+def _choose(driver, label: str, option: str) -> None:
+    """Pick ``option`` in the selectbox labelled ``label``, as a person does: open, click."""
+    stale = (StaleElementReferenceException,)
+    for _attempt in range(5):  # a rerun (the floor's fragment) may close the list: reopen it
+        box = WebDriverWait(driver, 60, ignored_exceptions=stale).until(
+            lambda d: next((b for b in d.find_elements(By.CSS_SELECTOR,
+                                                       "[data-testid=stSelectbox]")
+                            if b.text.strip() == label), None))
+        try:
+            box.find_element(By.TAG_NAME, "input").click()
+            WebDriverWait(driver, 10, ignored_exceptions=stale).until(
+                lambda d: next((o for o in d.find_elements(By.CSS_SELECTOR, "[role=option]")
+                                if o.text.strip() == option), None)).click()
+            return
+        except (StaleElementReferenceException, TimeoutException):
+            continue
+    raise AssertionError(f"could not pick {option!r} in {label!r}")
+
+
+def _selectbox_value(driver, label: str) -> str | None:
+    """The shown value of the selectbox labelled ``label`` (None while it is not drawn: a
+    rerun may be replacing it)."""
+    try:
+        box = next((b for b in driver.find_elements(
+            By.CSS_SELECTOR, "[data-testid=stSelectbox]") if b.text.strip() == label), None)
+        return None if box is None else box.find_element(
+            By.TAG_NAME, "input").get_attribute("value")
+    except StaleElementReferenceException:
+        return None
+
+
+def _open(driver, url: str, page: str) -> None:
+    """Go to ``page`` through the sidebar's navigation (the same session, so the language
+    stays; the floor is the root)."""
+    target = url if page == "floor" else f"{url}/{page}"
+
+    def click(d) -> bool:  # after a sign-in or a rerun, once the link is drawn
+        for link in d.find_elements(By.CSS_SELECTOR, "[data-testid=stSidebarNav] a"):
+            if (link.get_attribute("href") or "").rstrip("/") == target:
+                link.click()
+                return True
+        return False
+
+    WebDriverWait(driver, 30, ignored_exceptions=(StaleElementReferenceException,)).until(click)
+
+
+def _sign_in_in(driver, lang: str) -> None:
+    """The sign-in form in ``lang``: its title and labels translated; then sign in."""
+    _wait_for_title(driver, t("sign_in_title", lang))
+    field = WebDriverWait(driver, 30).until(ec.element_to_be_clickable(
+        (By.CSS_SELECTOR, f"input[aria-label='{t('user_name', lang)}']")))
+    field.click()
+    field.send_keys("Mei")
+    secret = driver.find_element(By.CSS_SELECTOR, "input[type='password']")
+    secret.click()
+    secret.send_keys(PASSWORD, Keys.ENTER)
+
+
+def test_every_page_in_every_language_screenshots(served, browser, tmp_path: Path) -> None:
+    from tests.dashboard.test_translations import HEALTH, VIRTUAL
+
+    fonts = subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True).stdout
+    assert fonts.strip(), "no Chinese font: install fonts-noto-cjk (scripts/system-deps.sh)"
+    url, info = served
+    wait = WebDriverWait(browser, 30, ignored_exceptions=(StaleElementReferenceException,))
+    lights = tmp_path / "home" / "lights"  # the served home: the bridge's files, as it writes
+    lights.mkdir()
+    (lights / "health.json").write_text(json.dumps(HEALTH))
+    (lights / "virtual.json").write_text(json.dumps(VIRTUAL))
+    _heartbeat(info.url)
+    browser.get(f"{url}/")
+    _wait_for_title(browser, t("sign_in_title", "en"))
+    _screenshot(browser, "en/sign-in")
+    _sign_in_in(browser, "en")
+    shown = "en"
+    for lang in LANGUAGES:
+        if lang != shown:  # back on the floor, then switch: its Team filter is the check
+            _open(browser, url, "floor")
+            _wait_for_title(browser, t("page_floor", shown))
+            _choose(browser, t("language", shown), LANGUAGES[lang])
+            shown = lang
+        _wait_for_title(browser, t("page_floor", lang))
+        # the Team filter follows the switch at once (it used to keep the last language)
+        wait.until(lambda d, lang=lang: _selectbox_value(d, t("team", lang))
+                   == t("all_teams", lang))
+        nav = browser.find_element(By.CSS_SELECTOR, "[data-testid=stSidebarNav]").text
+        assert all(t(key, lang) in nav for key in SHOT_PAGES.values()), nav
+        for page, title in SHOT_PAGES.items():
+            _heartbeat(info.url)
+            _open(browser, url, page)
+            _wait_for_title(browser, t(title, lang))
+            time.sleep(1.5)  # let charts finish drawing before the picture
+            assert "Traceback" not in browser.page_source
+            wait.until(lambda d, lang=lang: _selectbox_value(d, t("language", lang))
+                       == LANGUAGES[lang])
+            _screenshot(browser, f"{lang}/{page}", whole=True)
+        if lang != "en":  # the sign-in page in this language: sign out, picture, back in
+            wait.until(ec.element_to_be_clickable(
+                (By.XPATH, f"//button[contains(., '{t('sign_out', lang)}')]"))).click()
+            _wait_for_title(browser, t("sign_in_title", lang))
+            _screenshot(browser, f"{lang}/sign-in")
+            _sign_in_in(browser, lang)
+    for lang in LANGUAGES:
+        for page in (*SHOT_PAGES, "sign-in"):
+            assert (ARTIFACTS / lang / f"{page}.png").stat().st_size > 10_000, (lang, page)

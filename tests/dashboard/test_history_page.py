@@ -58,3 +58,15 @@ def test_history_only_reads_the_facts_the_monitor_wrote(app, tmp_path) -> None:
     with engine.connect() as conn:  # the dashboard derived nothing: that is the monitor's job
         assert conn.execute(select(func.count()).select_from(call_facts)).scalar() == 0
     engine.dispose()
+
+
+def test_each_fact_shows_once_and_the_csv_keeps_the_codes(app, small_store) -> None:
+    """A cue's and a zone's translated name is on screen once (no "Cue" beside "cue"); the
+    code column scripts read goes to the CSV only (``common.table(csv_only=...)``)."""
+    at = app(small_store.url, "history")
+    assert not at.exception
+    for frame in at.dataframe:
+        headers = [str(c).lower() for c in frame.value.columns]
+        assert len(headers) == len(set(headers)), headers
+    cue_table = next(f.value for f in at.dataframe if "Count" in f.value.columns)
+    assert list(cue_table.columns) == ["Cue", "Count"]
