@@ -61,7 +61,7 @@ mark.fl-taboo{{background:{TABOO[1]};color:{TABOO[0]};text-decoration:underline 
 
 
 def turn_html(turn, lang: str = "en") -> str:
-    """One bubble (``turn`` is a :class:`store.queries.TurnRow`)."""
+    """One bubble (``turn`` is a :class:`store.rows.UtteranceRow`)."""
     colour = SENTIMENT_COLOURS.get(turn.sentiment, "#999999")
     taboo: Sequence[str] = turn.qa.get("taboo", []) if turn.speaker == "agent" else []
     badge = (f'<span class="fl-badge">⚑ {html.escape(cue_name(turn.cue, lang))}</span>'

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import statistics
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -23,7 +23,7 @@ from models.corpus import SEVERITY  # labels.md's cue order: the alert queue sor
 from store.backends import backend
 from store.errors import StoreError
 from store.facts import LIVE, TECHNIQUES
-from store.rows import CallRow
+from store.rows import CallRow, UtteranceRow
 from store.schema import (
     alerts,
     call_cues,
@@ -255,27 +255,6 @@ def alert_queue(engine: Engine, *, team: str | None = None, limit: int = 200) ->
 
 
 @dataclass(frozen=True)
-class TurnRow:
-    seq: int
-    speaker: str
-    text: str
-    lang: str | None
-    ts: datetime | None
-    t: float | None
-    t_end: float | None
-    sentiment: str
-    p_negative: float
-    p_positive: float
-    cue: str
-    escalation: float
-    evidence: tuple[str, ...]
-    qa: dict
-    risk: float
-    state: str
-    reason: str | None
-
-
-@dataclass(frozen=True)
 class ReviewRow:
     id: int
     call_id: str
@@ -291,7 +270,7 @@ class ReviewRow:
 @dataclass(frozen=True)
 class CallDetail:
     call: CallRow
-    turns: list[TurnRow] = field(default_factory=list)
+    turns: list[UtteranceRow] = field(default_factory=list)
     alerts: list[QueuedAlert] = field(default_factory=list)
     reviews: list[ReviewRow] = field(default_factory=list)
 
@@ -316,14 +295,13 @@ def _call_row(r) -> CallRow:
         "tracker_state": json_dict(r["tracker_state"]) or None})
 
 
-def _turn_row(r) -> TurnRow:
-    return TurnRow(
-        seq=r["seq"], speaker=r["speaker"], text=r["text"], lang=r["lang"], ts=utc(r["ts"]),
-        t=r["t"], t_end=r["t_end"], sentiment=r["sentiment"], p_negative=r["p_negative"],
-        p_positive=r["p_positive"], cue=r["cue"], escalation=r["escalation"],
-        evidence=tuple(_json_list(r["evidence"])), qa=json_dict(r["qa"]), risk=r["risk"],
-        state=r["state"], reason=r["reason"],
-    )
+def _turn_row(r) -> UtteranceRow:
+    """A stored turn as the typed row the monitor wrote (``store.rows.UtteranceRow``), with
+    its time made UTC, its evidence a tuple and its JSON read back."""
+    return UtteranceRow(**{
+        **{f.name: r[f.name] for f in fields(UtteranceRow)}, "ts": utc(r["ts"]),
+        "evidence": tuple(_json_list(r["evidence"])), "qa": json_dict(r["qa"]),
+        "cue_scores": json_dict(r["cue_scores"]) or None})
 
 
 def call_detail(engine: Engine, call_id: str) -> CallDetail | None:

@@ -20,19 +20,21 @@ from store.queries import (
     QueuedAlert,
     SupervisorLatency,
     TechniqueRate,
-    TurnRow,
 )
+from store.rows import UtteranceRow
 
 NOW = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
 
 
 def _turn(seq: int, state: str, risk: float, *, speaker: str = "customer", text: str = "hi",
-          evidence=(), qa=None, cue: str = "none", sentiment: str = "negative") -> TurnRow:
-    return TurnRow(seq=seq, speaker=speaker, text=text, lang="en",
-                   ts=NOW + timedelta(seconds=10 * seq), t=10.0 * seq, t_end=10.0 * seq + 3,
-                   sentiment=sentiment, p_negative=0.7, p_positive=0.1, cue=cue,
-                   escalation=0.8, evidence=tuple(evidence), qa=qa or {}, risk=risk,
-                   state=state, reason=None)
+          evidence=(), qa=None, cue: str = "none", sentiment: str = "negative"
+          ) -> UtteranceRow:
+    return UtteranceRow(call_id="c", seq=seq, event_id=None, speaker=speaker, text=text,
+                        lang="en", ts=NOW + timedelta(seconds=10 * seq), t=10.0 * seq,
+                        t_end=10.0 * seq + 3, sentiment=sentiment, p_negative=0.7,
+                        p_positive=0.1, cue=cue, cue_scores=None, escalation=0.8,
+                        evidence=tuple(evidence), qa=qa or {}, risk=risk, state=state,
+                        reason=None, model_version=None)
 
 
 def _alert(turn_index: int, acked_at=None) -> QueuedAlert:
