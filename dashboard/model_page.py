@@ -418,7 +418,9 @@ def _compare(versions: list[dict], active: dict | None,
     if first == second:
         st.info(tr("compare_same"))
     path = _eval_file("compare", active, held)
-    if path is None or not st.button(tr("run_compare"), key="run_compare"):
+    refused = common.refusal("compare")
+    if path is None or not st.button(tr("run_compare"), key="run_compare",
+                                     disabled=refused is not None, help=refused):
         return
     try:
         results = _compare_cached(by_name[first], by_name[second], str(path),
@@ -443,7 +445,9 @@ def _thresholds(active: dict, held: evaluation.HeldOutCalls | None) -> None:
     st.subheader(tr("thresholds"))
     st.caption(tr("threshold_help", days=RECENT_DAYS))
     path = _eval_file("threshold", active, held)
-    if path is None or not st.button(tr("run_thresholds"), key="run_thresholds"):
+    refused = common.refusal("compare")
+    if path is None or not st.button(tr("run_thresholds"), key="run_thresholds",
+                                     disabled=refused is not None, help=refused):
         return
     current = active.get("thresholds", {}).get("cue_alert")
     try:

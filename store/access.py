@@ -28,6 +28,7 @@ ACTIONS = {
     "review": "supervisor",
     "export": "analyst",
     "retrain": "analyst",
+    "compare": "analyst",  # evaluating versions on a file: reads only, but costs the CPU
     "promote": "analyst",
     "rollback": "analyst",
     "audit": "analyst",  # reading the audit log

@@ -34,15 +34,16 @@ WRITES = (  # control key -> the action it performs (store.access.ACTIONS)
     (r"promote", "promote"),
     (r"rollback", "rollback"),
     (r"start_training", "retrain"),
+    (r"run_compare", "compare"),  # reads only, but an analyst's job (and its CPU)
+    (r"run_thresholds", "compare"),
     (r"test_light", "light_test"),
 )
-READS = (  # controls that change nothing stored: views, sign-out, read-only evaluations
+READS = (  # controls that change nothing stored: views and sign-out
     r"sign_out", r"sound", r"show_virtual_lights", r"call_live_only",
-    r"run_compare", r"run_thresholds",
 )
 EXPECTED = {  # the writes each page must show in this setup (so no check passes vacuously)
     "floor": {"acknowledge"}, "call": {"acknowledge", "review"},
-    "history": {"change_settings"}, "model": {"promote", "rollback", "retrain"},
+    "history": {"change_settings"}, "model": {"promote", "rollback", "retrain", "compare"},
     "lights": {"light_test"}, "dead_letters": set(), "audit": set(),
 }
 MAY_AUDIT = [r for r in ROLES if Actor("x", r).may("audit")]
