@@ -44,3 +44,12 @@ def devices() -> Iterator[list]:
     yield plugged
     for device in plugged:
         device.unplug()
+
+
+@pytest.fixture
+def drivers() -> Iterator[list]:
+    """Append started light drivers here; they are stopped after the test."""
+    started: list = []
+    yield started
+    for driver in started:
+        driver.stop()

@@ -4,7 +4,6 @@ class, so a call the library does not have, or with arguments it does not take, 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from unittest.mock import call, create_autospec
 
 import pytest
@@ -33,14 +32,6 @@ def hid_light(path: str, name: str = "Flag", vendor: str = "Luxafor") -> Light:
 @pytest.fixture
 def lights() -> list[Light]:
     return [hid_light("/dev/hidraw1", "Orb", "Kuando"), hid_light("/dev/hidraw2")]
-
-
-@pytest.fixture
-def drivers() -> Iterator[list]:
-    started: list = []
-    yield started
-    for driver in started:
-        driver.stop()
 
 
 def start(drivers: list, lights: list[Light], address: str):

@@ -9,7 +9,6 @@ import json
 import os
 import subprocess
 import tty
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -36,14 +35,6 @@ CALM = Command("calm", DEFAULT_LOOKS["calm"])
 @pytest.fixture
 def ports() -> FakePorts:
     return FakePorts()
-
-
-@pytest.fixture
-def drivers() -> Iterator[list]:
-    started: list = []
-    yield started
-    for driver in started:
-        driver.stop()
 
 
 def start(drivers: list, env: BuildEnv, kind: str, address: str, subject: Subject = D17):
