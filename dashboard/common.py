@@ -187,15 +187,6 @@ def feedback() -> None:
                      help=tr("dismiss"))
 
 
-def flash(key: str) -> None:
-    """A message an action left in ``st.session_state[key]`` (``(kind, text)``) moves to the
-    shared queue (:func:`notify`), then the queue is shown (:func:`feedback`)."""
-    message = st.session_state.pop(key, None)
-    if message:
-        notify(*message)
-    feedback()
-
-
 def refusal(action: str) -> str | None:
     """Why the signed-in person may not do ``action`` (for a greyed button), or None."""
     from dashboard import auth  # auth builds on this module

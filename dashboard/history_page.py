@@ -26,7 +26,6 @@ from store.queries import TECHNIQUES, HistoryFilter
 
 DEFAULT_DAYS = 30
 PRIVACY_TOGGLE = "agent_privacy_toggle"
-FLASH = "_history_flash"
 Label = Callable[[str], str]
 
 
@@ -91,7 +90,7 @@ def _privacy_control(url: str) -> None:
     st.session_state[PRIVACY_TOGGLE] = on = data.agent_privacy(url)  # the store's, always
     st.toggle(tr("agent_privacy"), key=PRIVACY_TOGGLE, on_change=_set_privacy, args=(url,),
               disabled=not auth.may("change_settings"), help=tr("agent_privacy_help"))
-    common.flash(FLASH)
+    common.feedback()
     if on:
         st.caption(tr("agent_privacy_names" if auth.may("see_agent_names")
                       else "agent_privacy_pseudonyms"))
@@ -103,11 +102,11 @@ def _set_privacy(url: str) -> None:
     try:
         privacy.set_agent_privacy(data.engine(url), on, auth.writer())
     except StoreError as err:
-        st.session_state[FLASH] = ("error", md(err))
+        common.notify("error", md(err), about="privacy")
         return
     data.agent_privacy.clear()
-    st.session_state[FLASH] = ("success", tr("agent_privacy_now_on" if on
-                                             else "agent_privacy_now_off"))
+    common.notify("success", tr("agent_privacy_now_on" if on else "agent_privacy_now_off"),
+                  about="privacy")
 
 
 def _filters(span, label: Label) -> HistoryFilter | None:
