@@ -190,6 +190,9 @@ def wifi_password(args: argparse.Namespace, stdin=None) -> str | None:
         return os.environ.get(WIFI_PASS_ENV) or None
     try:
         text = (stdin or sys.stdin).readline() if source == "-" else read_private_text(source)
+    except UnicodeDecodeError as err:  # standard input that is not text
+        raise ConfigError("standard input: the Wi-Fi password is not UTF-8 text",
+                          key="--wifi-pass-file") from err
     except ValueError as err:
         raise ConfigError(str(err), key="--wifi-pass-file") from err
     password = text.splitlines()[0] if text.strip() else ""

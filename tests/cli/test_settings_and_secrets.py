@@ -156,3 +156,15 @@ def test_a_query_password_counts_too(tmp_path) -> None:
     args = build_parser(["bridge"]).parse_args(["bridge", "--config", str(path)])
     with pytest.raises(ConfigError, match="mode 0640"):
         build_config(args)
+
+
+def test_a_wifi_password_on_standard_input_that_is_not_text_is_one_clear_error() -> None:
+    import argparse
+    import io
+
+    from firmware_bridge.errors import ConfigError
+    from floorlight.commands.lights import wifi_password
+
+    stdin = io.TextIOWrapper(io.BytesIO(b"\xff\xfe\x80secret\n"), encoding="utf-8")
+    with pytest.raises(ConfigError, match="not UTF-8 text"):
+        wifi_password(argparse.Namespace(wifi_pass_file="-"), stdin=stdin)
