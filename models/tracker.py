@@ -40,12 +40,15 @@ FEATURES = (
     "negativity_slow",
     "negative_share",
     "unmoved",
+    "negative_count",
+    "distress_slow",
 )
 # The mood model sees only how the customer sounds, not cues: it is what catches a customer
 # growing steadily more desperate without ever saying a cue (sentiment-only escalations).
 MOOD_FEATURES = ("negativity", "negative_run", "negative_trend", "worst_negativity",
                  "recovery", "customer_positive", "customer_turns", "distress",
-                 "distress_recent", "negativity_slow", "negative_share", "unmoved")
+                 "distress_recent", "negativity_slow", "negative_share", "unmoved",
+                 "negative_count", "distress_slow")
 _MOOD = [FEATURES.index(f) for f in MOOD_FEATURES]
 RECOVERY_CATEGORIES = ("apology", "empathy", "solution", "thanks")
 RECENT = 4
@@ -87,6 +90,7 @@ class CallState:
         self._neg_slow = 0.0  # a long memory: despair that builds over many turns
         self._neg_turns = 0
         self._unmoved = 0.0  # the customer still negative after the agent tried to help
+        self._distress_slow = 0.0  # desperation that lasts, not one outburst
         self.mood = 0.0
         self._acknowledged_reason: str | None = None
         self._history = History()
@@ -141,6 +145,7 @@ class CallState:
             "neg_slow": self._neg_slow,
             "neg_turns": self._neg_turns,
             "unmoved": self._unmoved,
+            "distress_slow": self._distress_slow,
             "acknowledged_reason": self._acknowledged_reason,
             "context": self._history.as_dict(),
         }
@@ -159,6 +164,7 @@ class CallState:
         self._neg_slow = snap.get("neg_slow", 0.0)
         self._neg_turns = snap.get("neg_turns", 0)
         self._unmoved = snap.get("unmoved", 0.0)
+        self._distress_slow = snap.get("distress_slow", 0.0)
         self._acknowledged_reason = snap["acknowledged_reason"]
         self._history = History.from_dict(snap.get("context"))
         return self
@@ -181,6 +187,7 @@ class CallState:
             self._neg_slow = 0.8 * self._neg_slow + 0.2 * (neg - 0.5 * pos)
             self._neg_turns += neg > 0.5
             self._unmoved = 0.7 * self._unmoved + 0.3 * neg * min(self._recovery * 2, 1.0)
+            self._distress_slow = 0.75 * self._distress_slow + 0.25 * p.distress
             self._recovery *= 0.8
         else:
             self._esc.append((0.0, "none"))
@@ -206,6 +213,8 @@ class CallState:
             self._neg_slow,
             self._neg_turns / max(self._customer_turns, 1),
             self._unmoved,
+            min(self._neg_turns, 8) / 8,
+            self._distress_slow,
         ]
 
     # --- state machine -------------------------------------------------------------------
@@ -389,7 +398,8 @@ GRIDS = {
     "alert_in": (*np.round(np.arange(0.5, 0.96, 0.025), 3).tolist(), 0.97, 0.98, 0.99, 1.01),
     "cue_alert": (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95),
     "misconduct_alert": (0.4, 0.5, 0.6, 0.7, 0.8, 0.9),
-    "mood_alert": (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98, 1.01),
+    "mood_alert": (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.92, 0.94, 0.95, 0.96, 0.97, 0.98, 0.99,
+                   1.01),
 }
 NEVER = 1 << 30
 

@@ -271,6 +271,27 @@ def test_the_slow_mood_features_remember_despair_that_builds_over_many_turns(tra
     assert _features(steps, "negative_share")[customer[5]] == pytest.approx(5 / 6)
 
 
+def test_the_count_of_negative_turns_and_lasting_distress_grow_with_a_desperate_customer(
+        tracker) -> None:
+    """Two mood features of the fourth round: how many customer turns read negative so far
+    (capped at eight), and distress that lasts (one desperate outburst moves it a quarter of
+    the way, turn after turn of desperation moves it most of the way)."""
+    from dataclasses import replace
+
+    desperate = replace(pred(neg=0.9), distress=0.9)
+    calm = pred(neg=0.1)
+    one = run(tracker, [("customer", desperate, "I can't pay the rent"),
+                        ("customer", calm, "okay"), ("customer", calm, "right")])
+    many = run(tracker, [("customer", desperate, "I can't pay the rent")] * 10)
+    assert _features(many, "negative_count") == pytest.approx(
+        [min(k, 8) / 8 for k in range(1, 11)])
+    assert _features(one, "negative_count")[-1] == pytest.approx(1 / 8)
+    lasting = _features(many, "distress_slow")
+    assert lasting == sorted(lasting) and lasting[-1] > 0.8
+    assert _features(one, "distress_slow")[0] == pytest.approx(0.225)
+    assert _features(one, "distress_slow")[-1] < 0.15
+
+
 def test_a_mood_model_fitted_before_the_slow_features_still_runs(tracker) -> None:
     """A version whose mood model knows only the first nine mood features (saved before the
     slow ones were added) keeps scoring mood with what it knows."""
