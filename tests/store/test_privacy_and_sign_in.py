@@ -6,6 +6,7 @@ name lock it for a quarter of an hour, whoever asks and whatever password comes 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -75,7 +76,11 @@ def test_pseudonyms_are_stable_keyed_and_short(engine, tmp_path) -> None:
     roster = [f"a-{i:03d}" for i in range(40)]
     codes = privacy.codes(key, roster)
     assert codes == privacy.codes(key, list(reversed(roster)))  # order does not matter
-    assert all(re.fullmatch(r"[0-9A-F]{4}", c) for c in codes.values())
+    # four hex digits; longer only for agents whose four would be shared (the key is random,
+    # so about one run in eighty has two of these 40 agents colliding)
+    assert all(re.fullmatch(r"[0-9A-F]{4}(?:[0-9A-F]{2})*", c) for c in codes.values())
+    first_four = Counter(c[:4] for c in codes.values())
+    assert all(len(c) == 4 or first_four[c[:4]] > 1 for c in codes.values())
     assert len(set(codes.values())) == len(roster)
     assert not set(codes.values()) & {a.upper() for a in roster}
     other = open_store(f"sqlite:///{tmp_path / 'other.db'}")
@@ -84,7 +89,8 @@ def test_pseudonyms_are_stable_keyed_and_short(engine, tmp_path) -> None:
     assert sum(elsewhere[a] == codes[a] for a in roster) <= 1  # another site, other codes
     # an agent not on the roster yet gets its short code, the one it keeps when listed
     new = privacy.code(key, "a-999", codes)
-    assert new == privacy.codes(key, [*roster, "a-999"])["a-999"]
+    listed = privacy.codes(key, [*roster, "a-999"])["a-999"]
+    assert listed == new or (listed.startswith(new) and new in first_four)
 
 
 def test_agents_who_would_share_a_code_get_longer_ones_and_the_others_keep_theirs() -> None:
