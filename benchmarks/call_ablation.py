@@ -5,11 +5,18 @@ does) with each data variant, and for each one compares the tracker with and wit
 in-call context stage. Prints one table row per variant. Takes several minutes.
 
     .venv/bin/python benchmarks/call_ablation.py [--variants full,no_composed,...]
+        [--held-out-upto en=52,zh-Hant=42,zh-Hans=42] [--tracker '{"false_alert_cost": 4}']
+
+``--held-out-upto`` ranks the held-out batches among each language's batches up to that
+number only, so batches written later only train and a data change is measured on the same
+held-out calls as before it (the fourth round's comparisons in data/README.md).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import re
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -21,12 +28,14 @@ from models.tracker import CallRiskTracker
 from models.training import (
     TrainConfig,
     _texts,
+    call_group,
     call_turn_rows,
     crossfit_inputs,
     dedupe,
     evaluate_calls_with,
     fit_classifier,
     fit_context,
+    heldout_batches,
     is_natural,
     no_cue,
     review_turns,
@@ -46,14 +55,16 @@ VARIANTS = {
 }
 
 
-def run(name: str, options: dict) -> list[str]:
+def run(name: str, options: dict, upto: dict[str, int] | None = None,
+        tracker_options: dict | None = None) -> list[str]:
     standalone = options.pop("standalone", True)
     config = replace(TrainConfig(), **options)
     turns, calls = read_corpus(DATA)
     lex = load_lexicon([ROOT / "data" / "lexicon" / "qa_lexicon.tsv"])
     turns = dedupe([t for t in turns if t.sentiment is not None])
     train_turns, test_turns = split_turns(turns, config)
-    train_calls, test_calls = split_calls(calls, config)
+    train_calls, test_calls = (split_fixed(calls, config, upto) if upto
+                               else split_calls(calls, config))
     rows = list(train_turns) + augment(train_turns, seed=config.seed) if standalone else []
     held_out = _texts(test_turns) | _texts(t for c in test_calls for t in c.turns)
     reviews = review_turns(config.review_sentences, config.seed)
@@ -64,7 +75,8 @@ def run(name: str, options: dict) -> list[str]:
     out = []
     for use_context in (False, True):
         context = fit_context(train_calls, inputs, lex) if use_context else None
-        tracker = CallRiskTracker(lexicon_entries=lex.entries, context=context)
+        tracker = CallRiskTracker(lexicon_entries=lex.entries, context=context,
+                                  **(tracker_options or {}))
         tracker.fit(inputs, no_cue(train_calls))
         m = evaluate_calls_with(classifier, tracker, test_calls)
         out.append(_row(f"{name}{' +context' if use_context else ''}", m, tracker))
@@ -73,6 +85,23 @@ def run(name: str, options: dict) -> list[str]:
     out.append(f"    ({len(rows)} stand-alone rows, {natural} natural + "
                f"{len(train_calls) - natural} composed training calls, {seconds:.0f} s)")
     return out
+
+
+def split_fixed(calls: list, config: TrainConfig, upto: dict[str, int]) -> tuple[list, list]:
+    """As ``split_calls``, with the held-out batches ranked among each language's batches
+    numbered up to ``upto[lang]`` only (later batches always train). The order of the
+    training calls is ``split_calls``'s, since it decides the cross-fit folds."""
+    labelled = [c for c in calls if c.escalated is not None and c.turns]
+    natural = [c for c in labelled if is_natural(c)]
+    held = heldout_batches([c for c in natural if _number(c) <= upto.get(c.lang, 0)], config)
+    composed = [c for c in labelled if not is_natural(c)] if config.composed_calls else []
+    return ([c for c in natural if call_group(c) not in held] + composed,
+            [c for c in natural if call_group(c) in held])
+
+
+def _number(call: object) -> int:
+    found = re.search(r"-b(\d+)$", call_group(call))
+    return int(found.group(1)) if found else 0
 
 
 def _row(name: str, m: dict, tracker: CallRiskTracker) -> str:
@@ -92,9 +121,13 @@ def _row(name: str, m: dict, tracker: CallRiskTracker) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--variants", default=",".join(VARIANTS))
+    parser.add_argument("--held-out-upto", default="",
+                        help="lang=N,...: rank held-out batches among batches up to N only")
+    parser.add_argument("--tracker", default="{}", help="tracker options as JSON")
     args = parser.parse_args()
+    upto = {k: int(v) for k, v in (p.split("=") for p in args.held_out_upto.split(",") if p)}
     for name in args.variants.split(","):
-        for line in run(name, dict(VARIANTS[name])):
+        for line in run(name, dict(VARIANTS[name]), upto, json.loads(args.tracker)):
             print(line, flush=True)
 
 
