@@ -63,8 +63,8 @@ def run(name: str, options: dict, upto: dict[str, int] | None = None,
     lex = load_lexicon([ROOT / "data" / "lexicon" / "qa_lexicon.tsv"])
     turns = dedupe([t for t in turns if t.sentiment is not None])
     train_turns, test_turns = split_turns(turns, config)
-    train_calls, test_calls = (split_fixed(calls, config, upto) if upto
-                               else split_calls(calls, config))
+    held = fixed_heldout(calls, config, upto) if upto else None
+    train_calls, test_calls = split_calls(calls, config, held)
     rows = list(train_turns) + augment(train_turns, seed=config.seed) if standalone else []
     held_out = _texts(test_turns) | _texts(t for c in test_calls for t in c.turns)
     reviews = review_turns(config.review_sentences, config.seed)
@@ -87,16 +87,11 @@ def run(name: str, options: dict, upto: dict[str, int] | None = None,
     return out
 
 
-def split_fixed(calls: list, config: TrainConfig, upto: dict[str, int]) -> tuple[list, list]:
-    """As ``split_calls``, with the held-out batches ranked among each language's batches
-    numbered up to ``upto[lang]`` only (later batches always train). The order of the
-    training calls is ``split_calls``'s, since it decides the cross-fit folds."""
-    labelled = [c for c in calls if c.escalated is not None and c.turns]
-    natural = [c for c in labelled if is_natural(c)]
-    held = heldout_batches([c for c in natural if _number(c) <= upto.get(c.lang, 0)], config)
-    composed = [c for c in labelled if not is_natural(c)] if config.composed_calls else []
-    return ([c for c in natural if call_group(c) not in held] + composed,
-            [c for c in natural if call_group(c) in held])
+def fixed_heldout(calls: list, config: TrainConfig, upto: dict[str, int]) -> set[str]:
+    """The held-out batches ranked among each language's batches numbered up to
+    ``upto[lang]`` only: batches written later always train."""
+    natural = [c for c in calls if is_natural(c) and c.escalated is not None and c.turns]
+    return heldout_batches([c for c in natural if _number(c) <= upto.get(c.lang, 0)], config)
 
 
 def _number(call: object) -> int:

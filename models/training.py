@@ -237,17 +237,19 @@ def is_natural(call: Call) -> bool:
     return bool(call.meta.get("batch"))
 
 
-def split_calls(calls: Sequence[Call], config: TrainConfig) -> tuple[list[Call], list[Call]]:
+def split_calls(calls: Sequence[Call], config: TrainConfig, held: set[str] | None = None
+                ) -> tuple[list[Call], list[Call]]:
     """Training and held-out calls, never splitting a group. With natural calls present, the
-    held-out side is whole natural writing batches, a share of each language's; composed
-    calls then train only (if ``config.composed_calls``). Without, composed calls are split
-    by scenario."""
+    held-out side is whole natural writing batches, a share of each language's (or the
+    batches ``held`` names); composed calls then train only (if ``config.composed_calls``),
+    after the natural ones: the order decides the cross-fit folds. Without natural calls,
+    composed calls are split by scenario."""
     labelled = [c for c in calls if c.escalated is not None and c.turns]
     if len(labelled) < 10:
         raise ModelError(f"only {len(labelled)} labelled calls: the tracker needs at least 10")
     natural = [c for c in labelled if is_natural(c)]
     if natural:
-        held = heldout_batches(natural, config)
+        held = heldout_batches(natural, config) if held is None else held
         composed = [c for c in labelled if not is_natural(c)] if config.composed_calls else []
         return ([c for c in natural if call_group(c) not in held] + composed,
                 [c for c in natural if call_group(c) in held])

@@ -91,3 +91,13 @@ def test_held_out_batches_never_train():
         assert any(c.lang == lang for c in test_calls), lang
     train_text = {text_key(t.text) for c in train_calls for t in c.turns}
     assert not train_text & {text_key(t.text) for c in test_calls for t in c.turns}
+
+
+def test_named_held_out_batches_are_the_ones_held_out_and_the_rest_train():
+    """A fixed held-out set (as benchmarks/call_ablation.py --held-out-upto names one): exactly
+    those batches are evaluated, every other natural batch trains."""
+    calls = [c for f in FILES for c in read_calls(f)]
+    some = sorted({call_group(c) for c in calls})[:3]
+    train_calls, test_calls = split_calls(calls, TrainConfig(), held=set(some))
+    assert {call_group(c) for c in test_calls} == set(some)
+    assert {call_group(c) for c in train_calls} == {call_group(c) for c in calls} - set(some)
