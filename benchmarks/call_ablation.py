@@ -22,7 +22,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from models.augment import augment
-from models.corpus import read_corpus
+from models.corpus import Call, read_corpus
 from models.lexicon import load_lexicon
 from models.tracker import CallRiskTracker
 from models.training import (
@@ -87,14 +87,14 @@ def run(name: str, options: dict, upto: dict[str, int] | None = None,
     return out
 
 
-def fixed_heldout(calls: list, config: TrainConfig, upto: dict[str, int]) -> set[str]:
+def fixed_heldout(calls: list[Call], config: TrainConfig, upto: dict[str, int]) -> set[str]:
     """The held-out batches ranked among each language's batches numbered up to
     ``upto[lang]`` only: batches written later always train."""
     natural = [c for c in calls if is_natural(c) and c.escalated is not None and c.turns]
     return heldout_batches([c for c in natural if _number(c) <= upto.get(c.lang, 0)], config)
 
 
-def _number(call: object) -> int:
+def _number(call: Call) -> int:
     found = re.search(r"-b(\d+)$", call_group(call))
     return int(found.group(1)) if found else 0
 
