@@ -29,11 +29,9 @@ from models.training import (
     TrainConfig,
     _texts,
     call_group,
-    call_turn_rows,
-    crossfit_inputs,
     dedupe,
     evaluate_calls_with,
-    fit_classifier,
+    fit_classifiers,
     fit_context,
     heldout_batches,
     is_natural,
@@ -69,9 +67,7 @@ def run(name: str, options: dict, upto: dict[str, int] | None = None,
     held_out = _texts(test_turns) | _texts(t for c in test_calls for t in c.turns)
     reviews = review_turns(config.review_sentences, config.seed)
     started = time.perf_counter()
-    classifier = fit_classifier(rows + call_turn_rows(train_calls, held_out, config), reviews,
-                                lex.entries, config, train_calls)
-    inputs = crossfit_inputs(classifier, rows, reviews, train_calls, held_out, lex, config)
+    classifier, inputs = fit_classifiers(rows, reviews, train_calls, held_out, lex, config)
     out = []
     for use_context in (False, True):
         context = fit_context(train_calls, inputs, lex) if use_context else None

@@ -80,20 +80,15 @@ class TurnClassifier(ClassifierMixin, BaseEstimator):
         self.distress_c = distress_c
 
     def fit(
-        self, X: object, y: object, sample_weight: Sequence[float] | None = None
+        self, X: object, y: object, sample_weight: Sequence[float] | None = None, *,
+        featurized: tuple[TurnFeaturizer, sp.csr_matrix] | None = None,
     ) -> TurnClassifier:
-        pairs = as_pairs(X)
+        """``featurized``: a fitted featurizer and the rows of ``X`` as it transforms them,
+        used instead of fitting a new one (training's cross-fit classifiers share one)."""
         labels = np.asarray(y, dtype=object)
-        weights = np.ones(len(pairs)) if sample_weight is None else np.asarray(sample_weight)
-        self.featurizer_ = TurnFeaturizer(
-            char_ngram_range=self.char_ngram_range,
-            word_ngram_range=self.word_ngram_range,
-            min_df=self.min_df,
-            max_features=self.max_features,
-            lexicon_entries=self.lexicon_entries,
-            lexicon_weight=self.lexicon_weight,
-        )
-        features = self.featurizer_.fit_transform(pairs)
+        self.featurizer_, features = featurized or self.featurize(X)
+        weights = np.ones(features.shape[0]) if sample_weight is None \
+            else np.asarray(sample_weight)
         self.sentiment_head_ = LogisticRegression(
             C=self.sentiment_c, max_iter=self.max_iter, class_weight=self.sentiment_class_weight)
         self.sentiment_head_.fit(features, labels[:, 0].astype(str), sample_weight=weights)
@@ -105,6 +100,18 @@ class TurnClassifier(ClassifierMixin, BaseEstimator):
         self.classes_ = [np.asarray(SENTIMENTS, dtype=object), np.asarray(CUES, dtype=object)]
         self._check_classes()
         return self
+
+    def featurize(self, X: object) -> tuple[TurnFeaturizer, sp.csr_matrix]:
+        """A featurizer fitted on ``X`` (vocabularies and idf: no labels) and ``X``'s rows."""
+        featurizer = TurnFeaturizer(
+            char_ngram_range=self.char_ngram_range,
+            word_ngram_range=self.word_ngram_range,
+            min_df=self.min_df,
+            max_features=self.max_features,
+            lexicon_entries=self.lexicon_entries,
+            lexicon_weight=self.lexicon_weight,
+        )
+        return featurizer, featurizer.fit_transform(as_pairs(X))
 
     def _check_classes(self) -> None:
         missing = set(CUES) - set(self.cue_head_.classes_)

@@ -283,7 +283,7 @@ class CallRiskTracker(BaseEstimator):
         lead_window: int = 2,
         c: float = 1.0,
         lexicon_entries: Sequence[tuple[str, str, str]] = (),
-        false_alert_cost: float = 4.0,
+        false_alert_cost: float = 3.0,
         context: ContextHead | None = None,
     ) -> None:
         self.lead_window = lead_window

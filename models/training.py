@@ -43,7 +43,7 @@ class TrainConfig:
     call_turns: bool = True  # the classifier also learns from the training calls' turns
     jobs: int = 2  # cross-fit folds trained at once (processes); 1 for one core
     natural_weight: float = 3.0  # weight of a natural call's turn against a stand-alone one
-    crossfit_folds: int = 4  # the tracker learns from out-of-fold predictions (<2: in-sample)
+    crossfit_folds: int = 3  # the tracker learns from out-of-fold predictions (<2: in-sample)
     classifier: dict = field(default_factory=dict)
     tracker: dict = field(default_factory=dict)
 
@@ -79,16 +79,16 @@ def train(
     # Nothing from a held-out turn or call may reach the classifier, not even a shared line.
     held_out = _texts(test_turns) | _texts(t for c in test_calls for t in c.turns)
     reviews = review_turns(config.review_sentences, config.seed)
-    rows = training_rows + call_turn_rows(train_calls, held_out, config)
-    progress(f"training utterance classifier on {len(rows)} turns", 0.1)
-    classifier = fit_classifier(rows, reviews, lex.entries, config, train_calls)
-    progress("evaluating utterances", 0.4)
+    call_rows = call_turn_rows(train_calls, held_out, config)
+    progress(f"training the utterance classifier on {len(training_rows) + len(call_rows)} "
+             "turns, and cross-fit ones for the call risk tracker", 0.1)
+    classifier, inputs = fit_classifiers(training_rows, reviews, train_calls, held_out, lex,
+                                         config)
+    progress("evaluating utterances", 0.7)
     metrics = {"heldout_utterances": evaluate_turns(classifier, test_turns)}
     call_turns = [t for c in test_calls for t in c.turns if t.sentiment and t.cue]
     if call_turns:
         metrics["heldout_call_turns"] = evaluate_turns(classifier, call_turns)
-    progress("out-of-fold predictions for the call risk tracker", 0.45)
-    inputs = crossfit_inputs(classifier, training_rows, reviews, train_calls, held_out, lex, config)
     context = None
     if config.context:
         progress("training the in-call context stage", 0.75)
@@ -99,7 +99,7 @@ def train(
     metrics["train_calls"] = _call_metrics(tracker, inputs, train_calls)
     metrics["heldout_calls"] = evaluate_calls_with(classifier, tracker, test_calls)
     card = make_card(data, turns, train_turns, training_rows, reviews, calls, metrics, config)
-    card["data"]["call_turn_rows"] = len(rows) - len(training_rows)
+    card["data"]["call_turn_rows"] = len(call_rows)
     card["thresholds"] = tracker.thresholds_
     progress("saving", 0.95)
     version_dir = save_version(Path(out), classifier, tracker, card)
@@ -153,15 +153,29 @@ def fit_classifier(
 ) -> TurnClassifier:
     """The utterance classifier on ``rows`` (and review sentences for sentiment), plus its
     distress head from the customer turns of ``calls`` without any cue turn."""
-    weights = [config.natural_weight if t.source == "natural" else 1.0 for t in rows]
-    if reviews:
-        per_review = config.review_weight * len(rows) / len(reviews)
-        weights += [per_review] * len(reviews)
-    everything = list(rows) + list(reviews)
-    X = [(t.text, t.speaker) for t in everything]
-    y = [(t.sentiment, t.cue) for t in everything]
+    X, y = design(list(rows) + list(reviews))
     classifier = TurnClassifier(lexicon_entries=lexicon_entries, **config.classifier)
-    classifier.fit(X, y, sample_weight=weights)
+    classifier.fit(X, y, sample_weight=row_weights(rows, len(reviews), config))
+    return with_distress(classifier, calls)
+
+
+def design(turns: Sequence[Turn]) -> tuple[list[tuple[str, str]], np.ndarray]:
+    """The classifier's inputs, (text, speaker), and labels, (sentiment, cue), of ``turns``."""
+    return ([(t.text, t.speaker) for t in turns],
+            np.asarray([(t.sentiment, t.cue) for t in turns], dtype=object).reshape(-1, 2))
+
+
+def row_weights(rows: Sequence[Turn], n_reviews: int, config: TrainConfig) -> np.ndarray:
+    """Per row, then per review sentence (which come after the rows): natural calls' turns
+    weigh ``config.natural_weight``; the reviews together weigh ``config.review_weight`` of
+    the rows."""
+    weights = [config.natural_weight if t.source == "natural" else 1.0 for t in rows]
+    if n_reviews:
+        weights += [config.review_weight * len(rows) / n_reviews] * n_reviews
+    return np.asarray(weights, dtype=float)
+
+
+def with_distress(classifier: TurnClassifier, calls: Sequence[Call]) -> TurnClassifier:
     texts, labels = distress_rows(calls)
     return classifier.fit_distress(texts, labels) if texts else classifier
 
@@ -293,42 +307,65 @@ def call_turn_rows(calls: Sequence[Call], exclude: set[str], config: TrainConfig
     return [t for t in dedupe(rows) if normalize(t.text).strip() not in exclude]
 
 
-def crossfit_inputs(
-    classifier: TurnClassifier,
+def fit_classifiers(
     rows: Sequence[Turn],
     reviews: Sequence[Turn],
     calls: Sequence[Call],
     exclude: set[str],
     lex: Lexicon,
     config: TrainConfig,
-) -> list[tuple]:
-    """Tracker inputs for the training calls from classifiers that never saw those calls, so
-    the tracker learns what the classifier says about unseen turns, not remembered ones."""
+) -> tuple[TurnClassifier, list[tuple]]:
+    """The classifier on ``rows``, the training calls' turns (but ``exclude``) and the review
+    sentences; and the tracker's inputs for those calls from cross-fit classifiers that never
+    saw them, so the tracker learns what the classifier says about unseen turns, not
+    remembered ones.
+
+    The featurizer (vocabularies and idf: no labels) is fitted once on all these rows and
+    shared by every fit; the full fit and the folds run as one set of jobs (``config.jobs``
+    processes), which keeps training within its time on two cores."""
+    call_rows = call_turn_rows(calls, exclude, config)
+    everything = list(rows) + call_rows + list(reviews)
+    X, y = design(everything)
+    featurized = TurnClassifier(lexicon_entries=lex.entries, **config.classifier).featurize(X)
     groups = [call_group(c) for c in calls]
-    folds = min(config.crossfit_folds, len(set(groups)))
-    if not config.call_turns or folds < 2:
-        return call_inputs(classifier, calls)
+    folds = min(config.crossfit_folds, len(set(groups))) if config.call_turns else 0
+    splits = list(GroupKFold(n_splits=folds).split(calls, groups=groups)) if folds >= 2 else []
+    parts = [(np.ones(len(everything), dtype=bool), list(calls), None)]
+    for fit_idx, predict_idx in splits:
+        unseen = [calls[i] for i in predict_idx]
+        texts = _texts(t for c in unseen for t in c.turns)
+        keep = np.ones(len(everything), dtype=bool)
+        keep[len(rows):len(rows) + len(call_rows)] = [
+            normalize(t.text).strip() not in texts for t in call_rows]
+        parts.append((keep, [calls[i] for i in fit_idx], unseen))
+    fitted = Parallel(n_jobs=min(config.jobs, len(parts)))(
+        delayed(_fit_part)(
+            featurized, X, y, keep,
+            row_weights([r for r, k in zip(everything[:len(everything) - len(reviews)], keep,
+                                           strict=False) if k], len(reviews), config),
+            fit, unseen, lex.entries, config)
+        for keep, fit, unseen in parts)
+    classifier = fitted[0]
+    if not splits:
+        return classifier, call_inputs(classifier, calls)
     inputs: list[tuple | None] = [None] * len(calls)
-    splits = list(GroupKFold(n_splits=folds).split(calls, groups=groups))
-    # The folds are independent fits: one process each, as many at a time as config.jobs.
-    results = Parallel(n_jobs=min(config.jobs, folds))(
-        delayed(_fold_inputs)(rows, reviews, [calls[i] for i in fit_idx],
-                              [calls[i] for i in predict_idx], exclude, lex.entries, config)
-        for fit_idx, predict_idx in splits)
-    for (_fit_idx, predict_idx), fold in zip(splits, results, strict=True):
+    for (_fit_idx, predict_idx), fold in zip(splits, fitted[1:], strict=True):
         for i, item in zip(predict_idx, fold, strict=True):
             inputs[i] = item
-    return [item for item in inputs if item is not None]
+    return classifier, [item for item in inputs if item is not None]
 
 
-def _fold_inputs(rows: Sequence[Turn], reviews: Sequence[Turn], fit: list[Call],
-                 unseen: list[Call], exclude: set[str], lexicon_entries: tuple,
-                 config: TrainConfig) -> list[tuple]:
-    """One cross-fit fold: a classifier without ``unseen``, and what it says about them."""
-    fold_exclude = exclude | _texts(t for c in unseen for t in c.turns)
-    fold_rows = list(rows) + call_turn_rows(fit, fold_exclude, config)
-    fold_classifier = fit_classifier(fold_rows, reviews, lexicon_entries, config, fit)
-    return call_inputs(fold_classifier, unseen)
+def _fit_part(featurized: tuple, X: list[tuple[str, str]], y: np.ndarray, keep: np.ndarray,
+              weights: np.ndarray, fit: list[Call], unseen: list[Call] | None,
+              lexicon_entries: tuple, config: TrainConfig) -> TurnClassifier | list[tuple]:
+    """One fit on the rows ``keep`` marks (the full classifier, or a cross-fit fold's),
+    with the distress head from ``fit``; a fold returns what it says about ``unseen``."""
+    featurizer, features = featurized
+    classifier = TurnClassifier(lexicon_entries=lexicon_entries, **config.classifier).fit(
+        [x for x, k in zip(X, keep, strict=True) if k], y[keep], sample_weight=weights,
+        featurized=(featurizer, features[keep]))
+    classifier = with_distress(classifier, fit)
+    return classifier if unseen is None else call_inputs(classifier, unseen)
 
 
 def no_cue(calls: Sequence[Call]) -> list[bool]:
