@@ -58,7 +58,7 @@ class TurnClassifier(ClassifierMixin, BaseEstimator):
         char_ngram_range: tuple[int, int] = (1, 4),
         word_ngram_range: tuple[int, int] = (1, 3),
         min_df: int = 2,
-        max_features: int | None = 200_000,
+        max_features: int | None = 300_000,
         lexicon_entries: Sequence[tuple[str, str, str]] = (),
         lexicon_weight: float = 1.0,
         sentiment_c: float = 4.0,

@@ -168,6 +168,7 @@ def test_mqtts_with_the_site_ca(tmp_path_factory, trained_registry, tmp_path, ho
     db = f"sqlite:///{tmp_path / 'floor.db'}"
     with MosquittoBroker(tmp_path_factory.mktemp("tls"), extra_config=tls) as broker:
         secure = type("B", (), {"url": f"mqtts://127.0.0.1:{broker.port}?ca={cert}"})()
+        assert broker.listening(plain)
         peer = Peer(type("B", (), {"host": "127.0.0.1", "port": plain})())
         monitor = start_monitor(secure, db, trained_registry, home)
         try:

@@ -66,17 +66,24 @@ class MosquittoBroker:
         self._process = subprocess.Popen([MOSQUITTO, "-c", str(self.config_path)],
                                          stdout=log, stderr=log)
         log.close()
+        if not self.listening(self.port, timeout):
+            self.stop()
+            raise RuntimeError(f"mosquitto did not listen on port {self.port}")
+        return self
+
+    def listening(self, port: int, timeout: float = 10.0) -> bool:
+        """Wait until ``port`` accepts connections (a listener of ``extra_config`` may open
+        a moment after the main one)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if self._process.poll() is not None:
+            if self._process is None or self._process.poll() is not None:
                 raise RuntimeError(f"mosquitto exited: {self.log_path.read_text()[-2000:]}")
             try:
-                with socket.create_connection((self.host, self.port), timeout=0.2):
-                    return self
+                with socket.create_connection((self.host, port), timeout=0.2):
+                    return True
             except OSError:
                 time.sleep(0.02)
-        self.stop()
-        raise RuntimeError(f"mosquitto did not listen on port {self.port}")
+        return False
 
     def stop(self, timeout: float = 5.0) -> None:
         process, self._process = self._process, None
