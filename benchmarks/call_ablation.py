@@ -29,6 +29,7 @@ from models.training import (
     TrainConfig,
     _texts,
     call_group,
+    call_turn_rows,
     dedupe,
     evaluate_calls_with,
     fit_classifiers,
@@ -67,7 +68,8 @@ def run(name: str, options: dict, upto: dict[str, int] | None = None,
     held_out = _texts(test_turns) | _texts(t for c in test_calls for t in c.turns)
     reviews = review_turns(config.review_sentences, config.seed)
     started = time.perf_counter()
-    classifier, inputs = fit_classifiers(rows, reviews, train_calls, held_out, lex, config)
+    classifier, inputs = fit_classifiers(rows, call_turn_rows(train_calls, held_out, config),
+                                         reviews, train_calls, lex, config)
     out = []
     for use_context in (False, True):
         context = fit_context(train_calls, inputs, lex) if use_context else None

@@ -84,7 +84,8 @@ class TurnClassifier(ClassifierMixin, BaseEstimator):
         featurized: tuple[TurnFeaturizer, sp.csr_matrix] | None = None,
     ) -> TurnClassifier:
         """``featurized``: a fitted featurizer and the rows of ``X`` as it transforms them,
-        used instead of fitting a new one (training's cross-fit classifiers share one)."""
+        used instead of fitting a new one (training's cross-fit classifiers share one; ``X``
+        is then not read)."""
         labels = np.asarray(y, dtype=object)
         self.featurizer_, features = featurized or self.featurize(X)
         weights = np.ones(features.shape[0]) if sample_weight is None \

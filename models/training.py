@@ -82,7 +82,7 @@ def train(
     call_rows = call_turn_rows(train_calls, held_out, config)
     progress(f"training the utterance classifier on {len(training_rows) + len(call_rows)} "
              "turns, and cross-fit ones for the call risk tracker", 0.1)
-    classifier, inputs = fit_classifiers(training_rows, reviews, train_calls, held_out, lex,
+    classifier, inputs = fit_classifiers(training_rows, call_rows, reviews, train_calls, lex,
                                          config)
     progress("evaluating utterances", 0.7)
     metrics = {"heldout_utterances": evaluate_turns(classifier, test_turns)}
@@ -309,40 +309,39 @@ def call_turn_rows(calls: Sequence[Call], exclude: set[str], config: TrainConfig
 
 def fit_classifiers(
     rows: Sequence[Turn],
+    call_rows: Sequence[Turn],
     reviews: Sequence[Turn],
     calls: Sequence[Call],
-    exclude: set[str],
     lex: Lexicon,
     config: TrainConfig,
 ) -> tuple[TurnClassifier, list[tuple]]:
-    """The classifier on ``rows``, the training calls' turns (but ``exclude``) and the review
-    sentences; and the tracker's inputs for those calls from cross-fit classifiers that never
-    saw them, so the tracker learns what the classifier says about unseen turns, not
-    remembered ones.
+    """The classifier on ``rows``, ``call_rows`` (the turns of ``calls``, from
+    :func:`call_turn_rows`) and the review sentences; and the tracker's inputs for ``calls``
+    from cross-fit classifiers that never saw them, so the tracker learns what the classifier
+    says about unseen turns, not remembered ones.
 
     The featurizer (vocabularies and idf: no labels) is fitted once on all these rows and
     shared by every fit; the full fit and the folds run as one set of jobs (``config.jobs``
     processes), which keeps training within its time on two cores."""
-    call_rows = call_turn_rows(calls, exclude, config)
-    everything = list(rows) + call_rows + list(reviews)
-    X, y = design(everything)
+    labelled = list(rows) + list(call_rows)
+    X, y = design(labelled + list(reviews))
     featurized = TurnClassifier(lexicon_entries=lex.entries, **config.classifier).featurize(X)
     groups = [call_group(c) for c in calls]
     folds = min(config.crossfit_folds, len(set(groups))) if config.call_turns else 0
     splits = list(GroupKFold(n_splits=folds).split(calls, groups=groups)) if folds >= 2 else []
-    parts = [(np.ones(len(everything), dtype=bool), list(calls), None)]
+    parts = [(np.ones(len(X), dtype=bool), list(calls), None)]
     for fit_idx, predict_idx in splits:
         unseen = [calls[i] for i in predict_idx]
         texts = _texts(t for c in unseen for t in c.turns)
-        keep = np.ones(len(everything), dtype=bool)
+        keep = np.ones(len(X), dtype=bool)
         keep[len(rows):len(rows) + len(call_rows)] = [
             normalize(t.text).strip() not in texts for t in call_rows]
         parts.append((keep, [calls[i] for i in fit_idx], unseen))
     fitted = Parallel(n_jobs=min(config.jobs, len(parts)))(
         delayed(_fit_part)(
-            featurized, X, y, keep,
-            row_weights([r for r, k in zip(everything[:len(everything) - len(reviews)], keep,
-                                           strict=False) if k], len(reviews), config),
+            featurized, y, keep,
+            row_weights([r for r, k in zip(labelled, keep, strict=False) if k], len(reviews),
+                        config),
             fit, unseen, lex.entries, config)
         for keep, fit, unseen in parts)
     classifier = fitted[0]
@@ -355,15 +354,14 @@ def fit_classifiers(
     return classifier, [item for item in inputs if item is not None]
 
 
-def _fit_part(featurized: tuple, X: list[tuple[str, str]], y: np.ndarray, keep: np.ndarray,
-              weights: np.ndarray, fit: list[Call], unseen: list[Call] | None,
-              lexicon_entries: tuple, config: TrainConfig) -> TurnClassifier | list[tuple]:
+def _fit_part(featurized: tuple, y: np.ndarray, keep: np.ndarray, weights: np.ndarray,
+              fit: list[Call], unseen: list[Call] | None, lexicon_entries: tuple,
+              config: TrainConfig) -> TurnClassifier | list[tuple]:
     """One fit on the rows ``keep`` marks (the full classifier, or a cross-fit fold's),
     with the distress head from ``fit``; a fold returns what it says about ``unseen``."""
     featurizer, features = featurized
     classifier = TurnClassifier(lexicon_entries=lexicon_entries, **config.classifier).fit(
-        [x for x, k in zip(X, keep, strict=True) if k], y[keep], sample_weight=weights,
-        featurized=(featurizer, features[keep]))
+        None, y[keep], sample_weight=weights, featurized=(featurizer, features[keep]))
     classifier = with_distress(classifier, fit)
     return classifier if unseen is None else call_inputs(classifier, unseen)
 

@@ -31,15 +31,16 @@ def fitted(fixture_data):
     calls = [c for n in range(1, 7) for c in read_calls(NATURAL / f"en-b0{n}.jsonl")]
     rows = read_turns(fixture_data[0])
     lex = load_lexicon([LEXICON])
-    classifier, inputs = fit_classifiers(rows, REVIEWS, calls, set(), lex, CONFIG)
+    classifier, inputs = fit_classifiers(rows, call_turn_rows(calls, set(), CONFIG), REVIEWS,
+                                         calls, lex, CONFIG)
     return calls, rows, lex, classifier, inputs
 
 
 def test_the_full_fit_is_the_classifier_fit_classifier_makes(fitted) -> None:
     calls, rows, lex, _classifier, _inputs = fitted
     # In one process the arithmetic is the same as fit_classifier's, bit for bit.
-    classifier, _serial = fit_classifiers(rows, REVIEWS, calls, set(), lex,
-                                          replace(CONFIG, jobs=1))
+    classifier, _serial = fit_classifiers(rows, call_turn_rows(calls, set(), CONFIG), REVIEWS,
+                                          calls, lex, replace(CONFIG, jobs=1))
     alone = fit_classifier(rows + call_turn_rows(calls, set(), CONFIG), REVIEWS, lex.entries,
                            CONFIG, calls)
     turns = [t for c in calls[:20] for t in c.turns]
@@ -65,7 +66,8 @@ def test_each_call_is_read_by_a_classifier_that_never_saw_it(fitted) -> None:
 
 def test_two_processes_give_the_same_inputs_as_one(fitted) -> None:
     calls, rows, lex, _classifier, inputs = fitted
-    _again, serial = fit_classifiers(rows, REVIEWS, calls, set(), lex, replace(CONFIG, jobs=1))
+    _again, serial = fit_classifiers(rows, call_turn_rows(calls, set(), CONFIG), REVIEWS, calls,
+                                     lex, replace(CONFIG, jobs=1))
 
     def scores(items):
         return np.array([[p.cue_scores[c] for c in p.cue_scores] +
