@@ -50,7 +50,8 @@ def threshold_curve(version_dir: Path, path: Path) -> dict[str, list[float]]:
     """Precision and recall of ``escalation >= threshold`` on the file's labelled turns."""
     texts, speakers, truth = labelled_turns(path)
     model = load_model(Path(version_dir))
-    scores = [p.escalation for p in model.score(texts, speakers, explain=False)]
+    calls = file_kind(path) == "calls"  # a call's turns are scored as the monitor reads them
+    scores = [p.escalation for p in model.score(texts, speakers, explain=False, in_call=calls)]
     if not any(truth) or all(truth):
         return {"threshold": [], "precision": [], "recall": []}
     precision, recall, thresholds = precision_recall_curve(truth, scores)

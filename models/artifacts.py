@@ -66,9 +66,11 @@ class FloorlightModel:
         return str(self.card["version"])
 
     def score(
-        self, texts: Sequence[str], speakers: Sequence[str], *, explain: bool = True
+        self, texts: Sequence[str], speakers: Sequence[str], *, explain: bool = True,
+        in_call: bool = False,
     ) -> list[Prediction]:
-        return self.classifier.score_turns(texts, speakers, explain=explain)
+        """``in_call``: the turns are read inside calls (monitor, replay), not on their own."""
+        return self.classifier.score_turns(texts, speakers, explain=explain, in_call=in_call)
 
     def new_call(self) -> CallState:
         return self.tracker.new_call()

@@ -13,7 +13,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
 
 from models.corpus import AGENT_CUES, CUES, CUSTOMER_CUES, SENTIMENTS
-from models.features import TurnFeaturizer, as_pairs
+from models.features import InCall, TurnFeaturizer, as_pairs
 from models.lexicon import Lexicon, lexicon_for
 from models.text import normalize
 
@@ -49,7 +49,9 @@ class TurnClassifier(ClassifierMixin, BaseEstimator):
 
     ``fit(X, y)`` takes ``X`` as (text, speaker) pairs and ``y`` as (sentiment, cue) pairs; a
     cue of ``None`` marks a row that only teaches sentiment (e.g. review sentences).
-    Cue probabilities are restricted to the cues the speaker can show (labels.md).
+    Cue probabilities are restricted to the cues the speaker can show (labels.md). A turn is
+    scored either on its own or as read inside a call (``in_call``), which have different
+    base rates of cues (:meth:`TurnFeaturizer._dense_features`).
     """
 
     def __init__(
@@ -82,12 +84,13 @@ class TurnClassifier(ClassifierMixin, BaseEstimator):
     def fit(
         self, X: object, y: object, sample_weight: Sequence[float] | None = None, *,
         featurized: tuple[TurnFeaturizer, sp.csr_matrix] | None = None,
+        in_call: InCall = False,
     ) -> TurnClassifier:
         """``featurized``: a fitted featurizer and the rows of ``X`` as it transforms them,
         used instead of fitting a new one (training's cross-fit classifiers share one; ``X``
-        is then not read)."""
+        and ``in_call`` are then not read). ``in_call``: which rows are turns of calls."""
         labels = np.asarray(y, dtype=object)
-        self.featurizer_, features = featurized or self.featurize(X)
+        self.featurizer_, features = featurized or self.featurize(X, in_call)
         weights = np.ones(features.shape[0]) if sample_weight is None \
             else np.asarray(sample_weight)
         self.sentiment_head_ = LogisticRegression(
@@ -102,8 +105,10 @@ class TurnClassifier(ClassifierMixin, BaseEstimator):
         self._check_classes()
         return self
 
-    def featurize(self, X: object) -> tuple[TurnFeaturizer, sp.csr_matrix]:
-        """A featurizer fitted on ``X`` (vocabularies and idf: no labels) and ``X``'s rows."""
+    def featurize(self, X: object, in_call: InCall = False
+                  ) -> tuple[TurnFeaturizer, sp.csr_matrix]:
+        """A featurizer fitted on ``X`` (vocabularies and idf: no labels) and ``X``'s rows,
+        ``in_call`` marking the turns of calls."""
         featurizer = TurnFeaturizer(
             char_ngram_range=self.char_ngram_range,
             word_ngram_range=self.word_ngram_range,
@@ -112,7 +117,8 @@ class TurnClassifier(ClassifierMixin, BaseEstimator):
             lexicon_entries=self.lexicon_entries,
             lexicon_weight=self.lexicon_weight,
         )
-        return featurizer, featurizer.fit_transform(as_pairs(X))
+        pairs = as_pairs(X)
+        return featurizer, featurizer.fit(pairs).transform(pairs, in_call)
 
     def _check_classes(self) -> None:
         missing = set(CUES) - set(self.cue_head_.classes_)
@@ -122,9 +128,11 @@ class TurnClassifier(ClassifierMixin, BaseEstimator):
 
     # --- scoring -------------------------------------------------------------------------
 
-    def _features(self, pairs: list[tuple[str, str]]) -> tuple[list[str], sp.csr_matrix]:
+    def _features(self, pairs: list[tuple[str, str]], in_call: bool = False
+                  ) -> tuple[list[str], sp.csr_matrix]:
         texts = [normalize(text) for text, _ in pairs]
-        return texts, self.featurizer_.transform_normalized(texts, [s for _, s in pairs])
+        return texts, self.featurizer_.transform_normalized(texts, [s for _, s in pairs],
+                                                            in_call)
 
     def _probas(
         self, features: sp.csr_matrix, speakers: list[str]
@@ -153,11 +161,13 @@ class TurnClassifier(ClassifierMixin, BaseEstimator):
         )
 
     def score_turns(
-        self, texts: Sequence[str], speakers: Sequence[str], *, explain: bool = True
+        self, texts: Sequence[str], speakers: Sequence[str], *, explain: bool = True,
+        in_call: bool = False,
     ) -> list[Prediction]:
-        """Score a batch of turns; the product's main entry point."""
+        """Score a batch of turns; the product's main entry point. ``in_call``: the turns
+        are read inside calls (the monitor, ``replay``), not on their own (``score``)."""
         pairs = list(zip(texts, speakers, strict=True))
-        norm, features = self._features(pairs)
+        norm, features = self._features(pairs, in_call)
         sentiment, cue = self._probas(features, list(speakers))
         out = []
         features = features.tocsr()
@@ -192,7 +202,7 @@ class TurnClassifier(ClassifierMixin, BaseEstimator):
         turns of calm calls. Skipped when the labels have a single class."""
         if len(set(labels)) < 2:
             return self
-        _texts, features = self._features([(t, "customer") for t in texts])
+        _texts, features = self._features([(t, "customer") for t in texts], in_call=True)
         self.distress_head_ = LogisticRegression(C=self.distress_c, max_iter=self.max_iter,
                                                  class_weight="balanced")
         self.distress_head_.fit(features, np.asarray(labels))

@@ -23,6 +23,8 @@ from models.text import normalize
 
 WORD_TOKENS = r"(?u)\b[a-z][a-z']*[a-z]\b|\b[a-z]\b"
 
+InCall = bool | Sequence[bool]
+
 
 def as_pairs(X: object) -> list[tuple[str, str]]:
     """Accept a sequence of (text, speaker) pairs or an (n, 2) array."""
@@ -80,38 +82,55 @@ class TurnFeaturizer(TransformerMixin, BaseEstimator):
             if hasattr(vectorizer, "stop_words_"):
                 del vectorizer.stop_words_
         self.lexicon_categories_ = list(CATEGORIES)
+        self.in_call_columns_ = True
         self.n_features_out_ = len(self.feature_names())
         return self
 
     def _lexicon(self) -> Lexicon:
         return lexicon_for(self, self.lexicon_entries)
 
-    def transform(self, X: object) -> sp.csr_matrix:
+    def transform(self, X: object, in_call: InCall = False) -> sp.csr_matrix:
         pairs = as_pairs(X)
         texts = [normalize(text) for text, _ in pairs]
         speakers = [speaker for _, speaker in pairs]
-        return self.transform_normalized(texts, speakers)
+        return self.transform_normalized(texts, speakers, in_call)
 
-    def transform_normalized(self, texts: list[str], speakers: list[str]) -> sp.csr_matrix:
-        """Features for already-normalised texts (lets the scorer normalise once)."""
+    def transform_normalized(self, texts: list[str], speakers: list[str],
+                             in_call: InCall = False) -> sp.csr_matrix:
+        """Features for already-normalised texts (lets the scorer normalise once).
+        ``in_call``: whether each turn is read inside a call (one flag for all, or one per
+        turn); see :func:`_dense_features`."""
         char = char_tfidf(self.char_vectorizer_, texts)
         word = word_tfidf(self.word_vectorizer_, texts)
-        dense = self._dense_features(texts, speakers)
+        dense = self._dense_features(texts, speakers, in_call)
         return hstack_rows([char, word, sp.csr_matrix(dense)])
 
-    def _dense_features(self, texts: list[str], speakers: list[str]) -> np.ndarray:
-        """Speaker one-hot, then log-counts of each lexicon category, in the customer block
-        or the agent block by who spoke."""
+    def _dense_features(self, texts: list[str], speakers: list[str], in_call: InCall = False
+                        ) -> np.ndarray:
+        """Speaker one-hot, log-counts of each lexicon category in the customer block or the
+        agent block by who spoke, then whether the turn is read inside a call (and the same
+        for agent turns).
+
+        The last two columns give a call's turns their own base rates: about one customer
+        turn in sixteen carries a cue in a real call, against most of the stand-alone lines
+        written to teach cues. Without them the two pull one shared intercept apart and a
+        bare turn (``floorlight score``) is under-called. Featurizers saved before them have
+        no such columns and ignore the flag."""
         categories = self.lexicon_categories_
         n_cat = len(categories)
-        out = np.zeros((len(texts), 2 + 2 * n_cat), dtype=np.float32)
+        extra = 2 if getattr(self, "in_call_columns_", False) else 0
+        out = np.zeros((len(texts), 2 + 2 * n_cat + extra), dtype=np.float32)
         is_agent = np.array([s == "agent" for s in speakers], dtype=bool)
         out[np.arange(len(texts)), is_agent.astype(int)] = 1.0
         if self.lexicon_entries and texts:
             weighted = self.lexicon_weight * np.log1p(
                 self._lexicon().batch_counts(texts, categories)).astype(np.float32)
             out[~is_agent, 2 : 2 + n_cat] = weighted[~is_agent]
-            out[is_agent, 2 + n_cat :] = weighted[is_agent]
+            out[is_agent, 2 + n_cat : 2 + 2 * n_cat] = weighted[is_agent]
+        if extra:
+            flags = np.broadcast_to(np.asarray(in_call, dtype=np.float32), (len(texts),))
+            out[:, -2] = flags
+            out[:, -1] = flags * is_agent
         return out
 
     def feature_names(self) -> list[str]:
@@ -120,6 +139,8 @@ class TurnFeaturizer(TransformerMixin, BaseEstimator):
         names += ["speaker:customer", "speaker:agent"]
         names += [f"lex:customer:{c}" for c in self.lexicon_categories_]
         names += [f"lex:agent:{c}" for c in self.lexicon_categories_]
+        if getattr(self, "in_call_columns_", False):
+            names += ["context:in_call", "context:in_call:agent"]
         return names
 
     def get_feature_names_out(self, input_features: object = None) -> np.ndarray:

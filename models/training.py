@@ -88,7 +88,7 @@ def train(
     metrics = {"heldout_utterances": evaluate_turns(classifier, test_turns)}
     call_turns = [t for c in test_calls for t in c.turns if t.sentiment and t.cue]
     if call_turns:
-        metrics["heldout_call_turns"] = evaluate_turns(classifier, call_turns)
+        metrics["heldout_call_turns"] = evaluate_turns(classifier, call_turns, in_call=True)
     context = None
     if config.context:
         progress("training the in-call context stage", 0.75)
@@ -155,7 +155,8 @@ def fit_classifier(
     distress head from the customer turns of ``calls`` without any cue turn."""
     X, y = design(list(rows) + list(reviews))
     classifier = TurnClassifier(lexicon_entries=lexicon_entries, **config.classifier)
-    classifier.fit(X, y, sample_weight=row_weights(rows, len(reviews), config))
+    classifier.fit(X, y, sample_weight=row_weights(rows, len(reviews), config),
+                   in_call=in_call(list(rows) + list(reviews)))
     return with_distress(classifier, calls)
 
 
@@ -163,6 +164,14 @@ def design(turns: Sequence[Turn]) -> tuple[list[tuple[str, str]], np.ndarray]:
     """The classifier's inputs, (text, speaker), and labels, (sentiment, cue), of ``turns``."""
     return ([(t.text, t.speaker) for t in turns],
             np.asarray([(t.sentiment, t.cue) for t in turns], dtype=object).reshape(-1, 2))
+
+
+CALL_SOURCES = ("natural", "composed")  # what call_turn_rows marks a call's turn with
+
+
+def in_call(turns: Sequence[Turn]) -> np.ndarray:
+    """Per row: a turn of a call (read in its call when scored), not a stand-alone line."""
+    return np.array([t.source in CALL_SOURCES for t in turns], dtype=bool)
 
 
 def row_weights(rows: Sequence[Turn], n_reviews: int, config: TrainConfig) -> np.ndarray:
@@ -198,9 +207,10 @@ def distress_rows(calls: Sequence[Call], lead: int = 1) -> tuple[list[str], list
     return texts, labels
 
 
-def evaluate_turns(classifier: TurnClassifier, turns: Sequence[Turn]) -> dict:
+def evaluate_turns(classifier: TurnClassifier, turns: Sequence[Turn], in_call: bool = False
+                   ) -> dict:
     predictions = classifier.score_turns(
-        [t.text for t in turns], [t.speaker for t in turns], explain=False
+        [t.text for t in turns], [t.speaker for t in turns], explain=False, in_call=in_call
     )
     result = utterance_metrics(
         [t.sentiment for t in turns],
@@ -223,7 +233,7 @@ def call_inputs(classifier: TurnClassifier, calls: Sequence[Call]) -> list[tuple
     """Per call: speakers, texts, predictions, escalated, first_cue_index (one batch)."""
     flat = [t for call in calls for t in call.turns]
     predictions = classifier.score_turns(
-        [t.text for t in flat], [t.speaker for t in flat], explain=False
+        [t.text for t in flat], [t.speaker for t in flat], explain=False, in_call=True
     )
     out, start = [], 0
     for call in calls:
@@ -298,11 +308,12 @@ def _rank(seed: int, name: str) -> str:
 
 def call_turn_rows(calls: Sequence[Call], exclude: set[str], config: TrainConfig) -> list[Turn]:
     """The labelled turns of training calls, once each: real dialogue with a realistic share of
-    cue turns, which the single-turn corpus over-represents on purpose. Natural calls' turns
-    are marked so that training can weigh them (``config.natural_weight``)."""
+    cue turns, which the single-turn corpus over-represents on purpose. Each is marked as a
+    call's turn (:data:`CALL_SOURCES`): natural calls' so that training can weigh them
+    (``config.natural_weight``), all so that they learn a call's base rates (:func:`in_call`)."""
     if not config.call_turns:
         return []
-    rows = [replace(t, source="natural") if is_natural(c) else t
+    rows = [replace(t, source="natural" if is_natural(c) else "composed")
             for c in calls for t in c.turns if t.sentiment and t.cue]
     return [t for t in dedupe(rows) if normalize(t.text).strip() not in exclude]
 
@@ -325,7 +336,8 @@ def fit_classifiers(
     processes), which keeps training within its time on two cores."""
     labelled = list(rows) + list(call_rows)
     X, y = design(labelled + list(reviews))
-    featurized = TurnClassifier(lexicon_entries=lex.entries, **config.classifier).featurize(X)
+    featurized = TurnClassifier(lexicon_entries=lex.entries, **config.classifier).featurize(
+        X, in_call(labelled + list(reviews)))
     groups = [call_group(c) for c in calls]
     folds = min(config.crossfit_folds, len(set(groups))) if config.call_turns else 0
     splits = list(GroupKFold(n_splits=folds).split(calls, groups=groups)) if folds >= 2 else []

@@ -474,7 +474,7 @@ class Engine:
         texts = [self._clean_text(t, changes, now) for t in turns]
         scored = [(t, x) for t, x in zip(turns, texts, strict=True) if x is not None]
         predictions = self.model.score([x for _, x in scored], [
-            t.utterance.speaker for t, _ in scored]) if scored else []
+            t.utterance.speaker for t, _ in scored], in_call=True) if scored else []
         by_event = {t.utterance.event_id: (x, p)
                     for (t, x), p in zip(scored, predictions, strict=True)}
         touched: dict[str, OpenCall] = {}

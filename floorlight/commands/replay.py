@@ -55,7 +55,7 @@ def replay_call(model: FloorlightModel, call: Call) -> dict:
     it (the fields of ``score``'s ``prediction``)."""
     texts = [t.text for t in call.turns]
     speakers = [t.speaker for t in call.turns]
-    predictions = model.score(texts, speakers) if call.turns else []
+    predictions = model.score(texts, speakers, in_call=True) if call.turns else []
     steps = model.tracker.replay(speakers, texts, predictions)
     return {
         "call_id": call.call_id,

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from models.artifacts import load_model
-from models.features import char_tfidf
+from models.features import TurnFeaturizer, char_tfidf
 from models.text import normalize
 
 CORPUS = Path(__file__).resolve().parents[2] / "data" / "corpus" / "handwritten"
@@ -86,3 +86,18 @@ def test_whole_feature_matrix_matches_the_sklearn_reference(featurizer, texts):
     assert abs(got - expected).max() < 1e-6
     one = featurizer.transform_normalized(texts[:1], speakers[:1])
     assert abs(one - expected[:1]).max() < 1e-6
+
+
+def test_the_in_call_columns_mark_a_calls_turns_and_older_featurizers_ignore_them() -> None:
+    pairs = [("I want a manager", "customer"), ("let me check that", "agent")] * 3
+    featurizer = TurnFeaturizer(min_df=1).fit(pairs)
+    alone = featurizer.transform(pairs).toarray()
+    in_call = featurizer.transform(pairs, in_call=True).toarray()
+    mixed = featurizer.transform(pairs, in_call=[True, False] * 3).toarray()
+    assert alone[:, -2:].tolist() == [[0, 0]] * 6
+    assert in_call[:, -2:].tolist() == [[1, 0], [1, 1]] * 3
+    assert mixed[:, -2:].tolist() == [[1, 0], [0, 0]] * 3
+    assert (alone[:, :-2] == in_call[:, :-2]).all()
+    # A featurizer saved before the columns existed keeps its width and ignores the flag.
+    del featurizer.in_call_columns_
+    assert (featurizer.transform(pairs, in_call=True).toarray() == alone[:, :-2]).all()
