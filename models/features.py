@@ -112,10 +112,11 @@ class TurnFeaturizer(TransformerMixin, BaseEstimator):
         for agent turns).
 
         The last two columns give a call's turns their own base rates: about one customer
-        turn in sixteen carries a cue in a real call, against most of the stand-alone lines
-        written to teach cues. Without them the two pull one shared intercept apart and a
-        bare turn (``floorlight score``) is under-called. Featurizers saved before them have
-        no such columns and ignore the flag."""
+        turn in sixteen carries a cue in the training calls (fewer on a real floor), against
+        most of the stand-alone lines, which were written to teach cues. Without them the
+        two pull one shared intercept apart and a bare turn (``floorlight score``) is
+        under-called. Featurizers saved before them have no such columns and ignore the
+        flag."""
         categories = self.lexicon_categories_
         n_cat = len(categories)
         extra = 2 if getattr(self, "in_call_columns_", False) else 0
