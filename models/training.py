@@ -155,10 +155,11 @@ def fit_classifier(
 ) -> TurnClassifier:
     """The utterance classifier on ``rows`` (and review sentences for sentiment), plus its
     distress head from the customer turns of ``calls`` without any cue turn."""
-    X, y = design(list(rows) + list(reviews))
+    everything = list(rows) + list(reviews)
+    X, y = design(everything)
     classifier = TurnClassifier(lexicon_entries=lexicon_entries, **config.classifier)
     classifier.fit(X, y, sample_weight=row_weights(rows, len(reviews), config),
-                   in_call=in_call(list(rows) + list(reviews)))
+                   in_call=in_call_rows(everything))
     return with_distress(classifier, calls)
 
 
@@ -168,7 +169,7 @@ def design(turns: Sequence[Turn]) -> tuple[list[tuple[str, str]], np.ndarray]:
             np.asarray([(t.sentiment, t.cue) for t in turns], dtype=object).reshape(-1, 2))
 
 
-def in_call(turns: Sequence[Turn]) -> np.ndarray:
+def in_call_rows(turns: Sequence[Turn]) -> np.ndarray:
     """Per row: whether it learns a call's base rates (:meth:`TurnClassifier.score_turns`'s
     ``in_call``) or a stand-alone line's. The review sentences go with the calls: they are
     half positive, half negative, never neutral, and weigh a quarter of the corpus; on the
@@ -313,7 +314,8 @@ def call_turn_rows(calls: Sequence[Call], exclude: set[str], config: TrainConfig
     """The labelled turns of training calls, once each: real dialogue with a realistic share of
     cue turns, which the single-turn corpus over-represents on purpose. Each is marked as a
     call's turn (:data:`CALL_SOURCES`): natural calls' so that training can weigh them
-    (``config.natural_weight``), all so that they learn a call's base rates (:func:`in_call`)."""
+    (``config.natural_weight``), all so that they learn a call's base rates
+    (:func:`in_call_rows`)."""
     if not config.call_turns:
         return []
     rows = [replace(t, source="natural" if is_natural(c) else "composed")
@@ -338,9 +340,10 @@ def fit_classifiers(
     shared by every fit; the full fit and the folds run as one set of jobs (``config.jobs``
     processes), which keeps training within its time on two cores."""
     labelled = list(rows) + list(call_rows)
-    X, y = design(labelled + list(reviews))
+    everything = labelled + list(reviews)
+    X, y = design(everything)
     featurized = TurnClassifier(lexicon_entries=lex.entries, **config.classifier).featurize(
-        X, in_call(labelled + list(reviews)))
+        X, in_call_rows(everything))
     groups = [call_group(c) for c in calls]
     folds = min(config.crossfit_folds, len(set(groups))) if config.call_turns else 0
     splits = list(GroupKFold(n_splits=folds).split(calls, groups=groups)) if folds >= 2 else []

@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 from collections import Counter
+from functools import cache
 from pathlib import Path
 
 from sklearn.metrics import cohen_kappa_score, f1_score
@@ -73,16 +74,15 @@ def report() -> None:
     print("adjudication:", dict(outcome))
 
 
-_SPEAKERS: dict[str, str] = {}
-
-
 def _speaker(line: str) -> str:
-    if not _SPEAKERS:
-        for path in HANDWRITTEN.rglob("*.jsonl"):
-            ref = f"{path.parent.name}/{path.name}"
-            for n, row in enumerate(_lines(path), 1):
-                _SPEAKERS[f"{ref}:{n}"] = row["speaker"]
-    return _SPEAKERS[line]
+    return _speakers()[line]
+
+
+@cache
+def _speakers() -> dict[str, str]:
+    """`<lang>/<file>:<line>` -> speaker, for every hand-written line."""
+    return {f"{path.parent.name}/{path.name}:{n}": row["speaker"]
+            for path in HANDWRITTEN.rglob("*.jsonl") for n, row in enumerate(_lines(path), 1)}
 
 
 def adjudicated(rows: list[tuple[dict, dict]]) -> list[tuple[dict, dict, tuple[str, str]]]:
