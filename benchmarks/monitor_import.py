@@ -9,7 +9,8 @@ reporting wall time, turns/s and the peak RSS of the ingest process.
 
 ``open-calls`` runs the monitor's engine and store in this process with ``--calls`` calls
 open at once (ten turns each, none ended) and reports the peak RSS, next to the RSS after
-loading the model alone. Results go to benchmarks/results/monitor_import.json.
+loading the model alone; like ``floorlight monitor`` it refuses pandas and pytest
+(``floorlight/lean.py``). Results go to benchmarks/results/monitor_import.json.
 """
 
 from __future__ import annotations
@@ -59,6 +60,10 @@ def bench_import(turns: int, model: str) -> dict:
 
 
 def bench_open_calls(calls: int, model_dir: str) -> dict:
+    # This process stands in for ``floorlight monitor``, which keeps pandas and pytest out.
+    from floorlight.lean import refuse_unused_libraries
+
+    refuse_unused_libraries()
     from models.artifacts import load_model
     from models.lexicon import load_lexicon
     from monitor.config import MonitorConfig

@@ -11,6 +11,8 @@ import sys
 
 from floorlight import __version__, commands
 from floorlight.commands._common import ROOTS, fail
+from floorlight.lean import COMMANDS as LEAN_COMMANDS
+from floorlight.lean import refuse_unused_libraries
 
 
 def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
@@ -25,7 +27,7 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     names = sorted(m.name for m in pkgutil.iter_modules(commands.__path__)
                    if not m.name.startswith("_"))
-    wanted = next((a for a in (argv or []) if not a.startswith("-")), None)
+    wanted = command_of(argv or [])
     for name in [wanted] if wanted in names else names:
         try:
             module = importlib.import_module(f"{commands.__name__}.{name}")
@@ -36,6 +38,11 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
         if register is not None:
             register(subparsers)
     return parser
+
+
+def command_of(argv: list[str]) -> str | None:
+    """The subcommand ``argv`` names (its first word that is not an option), if any."""
+    return next((a for a in argv if not a.startswith("-")), None)
 
 
 def _register_broken(subparsers: argparse._SubParsersAction, name: str,
@@ -51,7 +58,15 @@ def _register_broken(subparsers: argparse._SubParsersAction, name: str,
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
+    """Run one command line; ``argv=None`` means this process's own (the console script,
+    ``python -m floorlight``)."""
+    if argv is None:
+        argv = sys.argv[1:]
+        # Keep pandas and pytest out (floorlight/lean.py), before the command's imports reach
+        # scikit-learn; only for the process's own command line: tests call main([...])
+        # in-process, and import the dashboard later.
+        if command_of(argv) in LEAN_COMMANDS:
+            refuse_unused_libraries()
     parser = build_parser(argv)
     args = parser.parse_args(argv)
     logging.basicConfig(

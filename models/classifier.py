@@ -6,7 +6,6 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from weakref import WeakKeyDictionary
 
 import numpy as np
 import scipy.sparse as sp
@@ -232,21 +231,21 @@ class TurnClassifier(ClassifierMixin, BaseEstimator):
         """Original-text spans of the n-grams that pushed hardest towards the predicted cue
         (or, for cue ``none``, towards a non-neutral sentiment)."""
         if CUES[c_idx] != "none":
-            weights = _class_weights(self.cue_head_, CUES[c_idx], "none")
+            contributions = _contributions(self.cue_head_, CUES[c_idx], "none", row)
         elif SENTIMENTS[s_idx] != "neutral":
-            weights = _class_weights(self.sentiment_head_, SENTIMENTS[s_idx], "neutral")
+            contributions = _contributions(self.sentiment_head_, SENTIMENTS[s_idx], "neutral",
+                                           row)
         else:
             return []
-        indices, data = row
-        contributions = data * weights[indices]
-        names = self._feature_names()
+        top = np.argsort(-contributions)[:16]
+        names = self.featurizer_.feature_names_at(row[0][top])
         spans: list[tuple[int, int, float]] = []
         floor = None
-        for k in np.argsort(-contributions)[:16]:
+        for k, name in zip(top, names, strict=True):
             weight = float(contributions[k])
             if weight <= 0 or (floor is not None and weight < floor):
                 break
-            found = self._locate(names[indices[k]], text, norm, weight)
+            found = self._locate(name, text, norm, weight)
             if found and floor is None:
                 floor = 0.15 * weight
             spans.extend(found)
@@ -272,18 +271,6 @@ class TurnClassifier(ClassifierMixin, BaseEstimator):
     def _lexicon(self) -> Lexicon:
         return lexicon_for(self, self.lexicon_entries)
 
-    def _feature_names(self) -> list[str]:
-        names = self.__dict__.get("_names_cache")
-        if names is None:
-            names = self.featurizer_.feature_names()
-            self.__dict__["_names_cache"] = names
-        return names
-
-    def __getstate__(self) -> dict:
-        state = dict(super().__getstate__())  # for non-sklearn classes this is __dict__ itself
-        state.pop("_names_cache", None)
-        return state
-
 
 def _reorder(head: LogisticRegression, features: sp.csr_matrix, order: Sequence[str]) -> np.ndarray:
     """``head.predict_proba`` in ``order``, computed directly: a multinomial logistic
@@ -301,17 +288,15 @@ def _reorder(head: LogisticRegression, features: sp.csr_matrix, order: Sequence[
     return np.ascontiguousarray(proba[:, [index[c] for c in order]])
 
 
-_WEIGHTS: WeakKeyDictionary[LogisticRegression, dict] = WeakKeyDictionary()
-
-
-def _class_weights(head: LogisticRegression, target: str, baseline: str) -> np.ndarray:
-    """How much each feature pushes ``target`` over ``baseline`` (cached per fitted head)."""
-    cache = _WEIGHTS.setdefault(head, {})
-    key = (target, baseline, id(head.coef_))
-    if key not in cache:
-        classes = list(head.classes_)
-        cache[key] = head.coef_[classes.index(target)] - head.coef_[classes.index(baseline)]
-    return cache[key]
+def _contributions(head: LogisticRegression, target: str, baseline: str,
+                   row: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """How much each of a turn's features (``row``: its columns and values) pushes
+    ``target`` over ``baseline``. Only the turn's columns of the two coefficient rows are
+    read: a cached difference over all columns cost 1.7 MB per pair of classes, ten pairs."""
+    indices, data = row
+    classes = head.classes_.tolist()
+    coef = head.coef_
+    return data * (coef[classes.index(target)][indices] - coef[classes.index(baseline)][indices])
 
 
 def _merge_spans(text: str, spans: list[tuple[int, int, float]]) -> list[str]:

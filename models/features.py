@@ -135,9 +135,26 @@ class TurnFeaturizer(TransformerMixin, BaseEstimator):
         return out
 
     def feature_names(self) -> list[str]:
+        """Every column's name, in column order (a list of some 400,000 strings for the full
+        model: for training and introspection; :meth:`feature_names_at` names a few)."""
         names = [f"char:{g}" for g in self.char_vectorizer_.get_feature_names_out()]
         names += [f"word:{g}" for g in self.word_vectorizer_.get_feature_names_out()]
-        names += ["speaker:customer", "speaker:agent"]
+        return names + self._dense_names()
+
+    def feature_names_at(self, columns: Sequence[int] | np.ndarray) -> list[str]:
+        """``[feature_names()[c] for c in columns]`` without building that list: explaining a
+        turn needs the names of a handful of columns, and the whole list costs about 30 MB."""
+        char = _terms_by_column(self.char_vectorizer_)
+        word = _terms_by_column(self.word_vectorizer_)
+        n_char, n_known = len(char), len(char) + len(word)
+        columns = np.asarray(columns).tolist()
+        dense = self._dense_names() if any(c >= n_known for c in columns) else []
+        return ["char:" + char[c] if c < n_char else
+                "word:" + word[c - n_char] if c < n_known else dense[c - n_known]
+                for c in columns]
+
+    def _dense_names(self) -> list[str]:
+        names = ["speaker:customer", "speaker:agent"]
         names += [f"lex:customer:{c}" for c in self.lexicon_categories_]
         names += [f"lex:agent:{c}" for c in self.lexicon_categories_]
         if getattr(self, "in_call_columns_", False):
@@ -171,6 +188,22 @@ class TurnFeaturizer(TransformerMixin, BaseEstimator):
 
 
 VECTORIZERS = ("char_vectorizer_", "word_vectorizer_")
+_TERMS: WeakKeyDictionary[TfidfVectorizer, np.ndarray] = WeakKeyDictionary()
+
+
+def _terms_by_column(vectorizer: TfidfVectorizer) -> np.ndarray:
+    """The fitted vocabulary inverted, column -> term, as an object array that points at the
+    vocabulary's own key strings (8 bytes a column, no string copied). Built once per
+    vectorizer, on the first explained turn."""
+    terms = _TERMS.get(vectorizer)
+    if terms is None:
+        vocabulary = vectorizer.vocabulary_
+        terms = np.empty(len(vocabulary), dtype=object)
+        terms[np.fromiter(vocabulary.values(), dtype=np.intp, count=len(vocabulary))] = \
+            np.fromiter(vocabulary, dtype=object, count=len(vocabulary))
+        _TERMS[vectorizer] = terms
+    return terms
+
 
 # --- character n-grams, vectorised over a batch -------------------------------------------
 #
