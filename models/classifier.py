@@ -125,7 +125,7 @@ class TurnClassifier(ClassifierMixin, BaseEstimator):
             lexicon_weight=self.lexicon_weight,
         )
         pairs = as_pairs(X)
-        return featurizer, featurizer.fit(pairs).transform(pairs, in_call)
+        return featurizer, featurizer.fit(pairs, in_call=in_call).transform(pairs, in_call)
 
     def _check_classes(self) -> None:
         missing = set(CUES) - set(self.cue_head_.classes_)
@@ -259,7 +259,7 @@ class TurnClassifier(ClassifierMixin, BaseEstimator):
         if kind == "lex":
             category = rest.partition(":")[2]
             return [(m.start, m.end, weight) for m in self._lexicon().find(text, [category])]
-        if kind not in ("char", "word") or len(rest.strip()) < 2:
+        if kind not in ("char", "word", "call") or len(rest.strip()) < 2:
             return []
         spans = []
         start = norm.find(rest)

@@ -4,6 +4,11 @@ Character n-grams carry Chinese (no word boundaries) and misspelt ASR English; w
 carry English phrasing; lexicon counts per speaker carry the domain's QA and escalation
 phrases. The speaker matters twice: as a feature, and because lexicon hits mean different
 things from an agent ("you don't understand") than from a customer.
+
+A turn read inside a call also gets a second, smaller block of character n-grams, its own
+copy (all zeros for a bare turn). The shared block learns what words mean anywhere; this one
+learns what they mean in a conversation, where "fifty dollars?" after an offer is a dispute
+and a stand-alone line is read literally (data/calls/natural/WRITING.md, decision 18).
 """
 
 from __future__ import annotations
@@ -24,6 +29,8 @@ from models.text import normalize
 WORD_TOKENS = r"(?u)\b[a-z][a-z']*[a-z]\b|\b[a-z]\b"
 
 InCall = bool | Sequence[bool]
+CALL_NGRAM_RANGE = (2, 4)
+CALL_MAX_FEATURES = 60_000
 
 
 def as_pairs(X: object) -> list[tuple[str, str]]:
@@ -54,18 +61,18 @@ class TurnFeaturizer(TransformerMixin, BaseEstimator):
         self.lexicon_entries = lexicon_entries
         self.lexicon_weight = lexicon_weight
 
-    def fit(self, X: object, y: object = None) -> TurnFeaturizer:
+    def fit(self, X: object, y: object = None, in_call: InCall = False) -> TurnFeaturizer:
+        """``in_call``: which rows are turns of calls; their texts give the in-call block its
+        vocabulary (none: no in-call block)."""
         pairs = as_pairs(X)
         texts = [normalize(text) for text, _ in pairs]
-        self.char_vectorizer_ = TfidfVectorizer(
-            analyzer="char",
-            ngram_range=tuple(self.char_ngram_range),
-            min_df=self.min_df,
-            max_features=self.max_features,
-            lowercase=False,
-            sublinear_tf=True,
-            dtype=np.float32,
-        ).fit(texts)
+        self.char_vectorizer_ = _char_vectorizer(
+            self.char_ngram_range, self.min_df, self.max_features).fit(texts)
+        flags = _flags(in_call, len(texts))
+        if flags.any():
+            self.call_vectorizer_ = _char_vectorizer(
+                CALL_NGRAM_RANGE, self.min_df, CALL_MAX_FEATURES
+            ).fit([t for t, f in zip(texts, flags, strict=True) if f])
         self.word_vectorizer_ = TfidfVectorizer(
             analyzer="word",
             token_pattern=WORD_TOKENS,
@@ -78,7 +85,8 @@ class TurnFeaturizer(TransformerMixin, BaseEstimator):
         ).fit(texts)
         # The pruned terms are kept only for introspection; they make the artifact huge and
         # slow to save and load (sklearn documents that deleting them is safe).
-        for vectorizer in (self.char_vectorizer_, self.word_vectorizer_):
+        for name in VECTORIZERS:
+            vectorizer = getattr(self, name, None)
             if hasattr(vectorizer, "stop_words_"):
                 del vectorizer.stop_words_
         self.lexicon_categories_ = list(CATEGORIES)
@@ -103,7 +111,20 @@ class TurnFeaturizer(TransformerMixin, BaseEstimator):
         char = char_tfidf(self.char_vectorizer_, texts)
         word = word_tfidf(self.word_vectorizer_, texts)
         dense = self._dense_features(texts, speakers, in_call)
-        return hstack_rows([char, word, sp.csr_matrix(dense)])
+        blocks = [char, word, sp.csr_matrix(dense)]
+        call_vectorizer = getattr(self, "call_vectorizer_", None)
+        if call_vectorizer is not None:  # a featurizer saved before the block has none
+            blocks.append(self._call_block(call_vectorizer, texts, in_call))
+        return hstack_rows(blocks)
+
+    @staticmethod
+    def _call_block(vectorizer: TfidfVectorizer, texts: list[str], in_call: InCall
+                    ) -> sp.csr_matrix:
+        """The in-call copy of each turn's character n-grams; empty rows for bare turns."""
+        flags = _flags(in_call, len(texts))
+        if not flags.any():
+            return sp.csr_matrix((len(texts), len(vectorizer.vocabulary_)), dtype=np.float32)
+        return char_tfidf(vectorizer, [t if f else "" for t, f in zip(texts, flags, strict=True)])
 
     def _dense_features(self, texts: list[str], speakers: list[str], in_call: InCall = False
                         ) -> np.ndarray:
@@ -129,7 +150,7 @@ class TurnFeaturizer(TransformerMixin, BaseEstimator):
             out[~is_agent, 2 : 2 + n_cat] = weighted[~is_agent]
             out[is_agent, 2 + n_cat : 2 + 2 * n_cat] = weighted[is_agent]
         if extra:
-            flags = np.broadcast_to(np.asarray(in_call, dtype=np.float32), (len(texts),))
+            flags = _flags(in_call, len(texts)).astype(np.float32)
             out[:, -2] = flags
             out[:, -1] = flags * is_agent
         return out
@@ -139,7 +160,10 @@ class TurnFeaturizer(TransformerMixin, BaseEstimator):
         model: for training and introspection; :meth:`feature_names_at` names a few)."""
         names = [f"char:{g}" for g in self.char_vectorizer_.get_feature_names_out()]
         names += [f"word:{g}" for g in self.word_vectorizer_.get_feature_names_out()]
-        return names + self._dense_names()
+        names += self._dense_names()
+        if hasattr(self, "call_vectorizer_"):
+            names += [f"call:{g}" for g in self.call_vectorizer_.get_feature_names_out()]
+        return names
 
     def feature_names_at(self, columns: Sequence[int] | np.ndarray) -> list[str]:
         """``[feature_names()[c] for c in columns]`` without building that list: explaining a
@@ -149,8 +173,12 @@ class TurnFeaturizer(TransformerMixin, BaseEstimator):
         n_char, n_known = len(char), len(char) + len(word)
         columns = np.asarray(columns).tolist()
         dense = self._dense_names() if any(c >= n_known for c in columns) else []
+        n_dense = n_known + len(dense)
+        call = _terms_by_column(self.call_vectorizer_) \
+            if dense and any(c >= n_dense for c in columns) else []
         return ["char:" + char[c] if c < n_char else
-                "word:" + word[c - n_char] if c < n_known else dense[c - n_known]
+                "word:" + word[c - n_char] if c < n_known else
+                dense[c - n_known] if c < n_dense else "call:" + call[c - n_dense]
                 for c in columns]
 
     def _dense_names(self) -> list[str]:
@@ -187,7 +215,19 @@ class TurnFeaturizer(TransformerMixin, BaseEstimator):
         super().__setstate__(state)
 
 
-VECTORIZERS = ("char_vectorizer_", "word_vectorizer_")
+VECTORIZERS = ("char_vectorizer_", "word_vectorizer_", "call_vectorizer_")
+
+
+def _char_vectorizer(ngram_range: tuple[int, int], min_df: int, max_features: int | None
+                     ) -> TfidfVectorizer:
+    return TfidfVectorizer(analyzer="char", ngram_range=tuple(ngram_range), min_df=min_df,
+                           max_features=max_features, lowercase=False, sublinear_tf=True,
+                           dtype=np.float32)
+
+
+def _flags(in_call: InCall, n: int) -> np.ndarray:
+    """``in_call`` (one flag for all rows, or one per row) as ``n`` booleans."""
+    return np.broadcast_to(np.asarray(in_call, dtype=bool), (n,))
 _TERMS: WeakKeyDictionary[TfidfVectorizer, np.ndarray] = WeakKeyDictionary()
 
 

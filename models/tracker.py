@@ -52,6 +52,11 @@ MOOD_FEATURES = ("negativity", "negative_run", "negative_trend", "worst_negativi
 _MOOD = [FEATURES.index(f) for f in MOOD_FEATURES]
 RECOVERY_CATEGORIES = ("apology", "empathy", "solution", "thanks")
 RECENT = 4
+# Cues a customer mostly says as a negotiation ("fifty dollars? I want the three fifty back",
+# "once it's fixed, take me off your books") rather than as a demand or a threat. The
+# classifier is less sure of them (their words are ordinary), so they get their own
+# threshold, chosen out of fold like the others.
+SOFT_CUES = ("churn_threat", "compensation_dispute", "repeat_contact")
 
 
 @dataclass(frozen=True)
@@ -244,8 +249,11 @@ class CallState:
     def _cue_alert(self, p: Prediction, speaker: str, th: dict) -> str | None:
         """A turn the classifier is confident is a cue alerts on that turn (labels.md: a cue
         turn makes the call escalated), with the most likely cue as the reason."""
-        if speaker == "customer" and p.escalation >= th["cue_alert"]:
-            return _top_customer_cue(p)
+        if speaker == "customer":
+            cue = _top_customer_cue(p)
+            # a tracker fitted before soft cues had their own threshold has one for all
+            key = "soft_cue_alert" if cue in SOFT_CUES and "soft_cue_alert" in th else "cue_alert"
+            return cue if p.escalation >= th[key] else None
         misconduct = p.cue_scores.get("agent_misconduct", 0.0)
         if speaker == "agent" and misconduct >= th["misconduct_alert"]:
             return "agent_misconduct"
@@ -353,26 +361,26 @@ class CallRiskTracker(BaseEstimator):
         ]
 
     def _choose_thresholds(self, calls: Sequence[CallInput]) -> dict:
-        """Grid search over the four alert thresholds on the training calls' out-of-fold
+        """Grid search over the five alert thresholds on the training calls' out-of-fold
         predictions. A call's first alert is the first turn any signal crosses its threshold
         (the watch hysteresis does not change it), so each signal's first crossing is found
         once per threshold and the combinations are plain array work."""
         signals = [self._signals(call) for call in calls]
-        escalated = np.array([s[4] for s in signals])
-        first = np.array([s[5] for s in signals])
+        escalated = np.array([s[5] for s in signals])
+        first = np.array([s[6] for s in signals])
         crossing = [_first_crossings([s[k] for s in signals], grid)
                     for k, grid in enumerate(GRIDS.values())]
         best, best_score = dict(DEFAULT_THRESHOLDS), -np.inf
-        for a, b in np.ndindex(crossing[0].shape[0], crossing[1].shape[0]):
-            ab = np.minimum(crossing[0][a], crossing[1][b])
-            for c in range(crossing[2].shape[0]):
-                abc = np.minimum(ab, crossing[2][c])
-                for d in range(crossing[3].shape[0]):
-                    alert = np.minimum(abc, crossing[3][d])
+        for a, b, c in np.ndindex(*(grid.shape[0] for grid in crossing[:3])):
+            abc = np.minimum(np.minimum(crossing[0][a], crossing[1][b]), crossing[2][c])
+            for d in range(crossing[3].shape[0]):
+                abcd = np.minimum(abc, crossing[3][d])
+                for e in range(crossing[4].shape[0]):
+                    alert = np.minimum(abcd, crossing[4][e])
                     score = _score(alert, escalated, first, self.false_alert_cost)
                     if score > best_score:
                         best_score = score
-                        picked = dict(zip(GRIDS, (a, b, c, d), strict=True))
+                        picked = dict(zip(GRIDS, (a, b, c, d, e), strict=True))
                         best = dict(DEFAULT_THRESHOLDS, **{
                             name: float(GRIDS[name][i]) for name, i in picked.items()})
         best["watch_in"] = round(min(best["alert_in"], 0.95) * 0.6, 3)
@@ -380,17 +388,23 @@ class CallRiskTracker(BaseEstimator):
         return best
 
     def _signals(self, call: CallInput) -> tuple:
-        """Per turn: risk, customer escalation, agent misconduct, mood; then the labels."""
+        """Per turn: risk, customer escalation (other cues), agent misconduct, mood, customer
+        escalation (soft cues); then the labels."""
         speakers, texts, predictions, escalated, first = call
         steps = self.replay(speakers, texts, predictions)
         read = [s.prediction or p for s, p in zip(steps, predictions, strict=True)]
         risk = np.array([s.risk for s in steps])
-        cue = np.array([p.escalation if s == "customer" else 0.0
-                        for s, p in zip(speakers, read, strict=True)])
+        top = [_top_customer_cue(p) if s == "customer" else None
+               for s, p in zip(speakers, read, strict=True)]
+        cue = np.array([p.escalation if t is not None and t not in SOFT_CUES else 0.0
+                        for t, p in zip(top, read, strict=True)])
+        soft = np.array([p.escalation if t in SOFT_CUES else 0.0
+                         for t, p in zip(top, read, strict=True)])
         misconduct = np.array([p.cue_scores.get("agent_misconduct", 0.0) if s == "agent"
                                else 0.0 for s, p in zip(speakers, read, strict=True)])
         mood = np.array([s.mood for s in steps])
-        return risk, cue, misconduct, mood, bool(escalated), first if first is not None else -1
+        return (risk, cue, misconduct, mood, soft, bool(escalated),
+                first if first is not None else -1)
 
 
 # The thresholds searched, in the order of _signals (1.01: that signal never alerts).
@@ -400,6 +414,7 @@ GRIDS = {
     "misconduct_alert": (0.4, 0.5, 0.6, 0.7, 0.8, 0.9),
     "mood_alert": (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.92, 0.94, 0.95, 0.96, 0.97, 0.98, 0.99,
                    1.01),
+    "soft_cue_alert": (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.7, 0.8, 0.9, 1.01),
 }
 NEVER = 1 << 30
 
@@ -435,6 +450,7 @@ DEFAULT_THRESHOLDS = {
     "watch_out": 0.35,
     "alert_in": 0.8,
     "cue_alert": 0.6,
+    "soft_cue_alert": 0.6,
     "misconduct_alert": 0.6,
     "mood_alert": 2.0,  # above any mood: off until fitted
     "min_dwell_turns": 2,

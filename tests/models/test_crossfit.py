@@ -79,8 +79,11 @@ def test_two_processes_give_the_same_inputs_as_one(fitted) -> None:
                          [p.sentiment_scores[s] for s in p.sentiment_scores]
                          for item in items for p in item[2]])
 
-    # A worker process may sum in another order (its own thread count): equal to rounding.
-    assert np.abs(scores(serial) - scores(inputs)).max() < 0.01
+    # A worker process may sum in another order (its own thread count), and the sentiment
+    # head stops at its iteration budget before converging, so the two differ by a little
+    # optimiser noise. A fold that saw other calls would differ by far more.
+    diff = np.abs(scores(serial) - scores(inputs))
+    assert diff.max() < 0.05 and diff.mean() < 0.002, (diff.max(), diff.mean())
 
 
 def test_a_calls_turns_and_stand_alone_lines_keep_their_own_base_rates(fitted) -> None:
@@ -94,7 +97,9 @@ def test_a_calls_turns_and_stand_alone_lines_keep_their_own_base_rates(fitted) -
                                                             in_call=True)]
     assert np.mean(alone) > np.mean(in_call) + 0.05, (np.mean(alone), np.mean(in_call))
     names = classifier.featurizer_.feature_names()
-    assert names[-2:] == ["context:in_call", "context:in_call:agent"]
+    block = names.index("context:in_call")
+    assert names[block: block + 2] == ["context:in_call", "context:in_call:agent"]
+    assert all(n.startswith("call:") for n in names[block + 2:])
 
 
 def test_replay_reads_each_turn_as_a_calls_turn(fitted) -> None:

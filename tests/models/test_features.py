@@ -77,15 +77,41 @@ def test_whole_feature_matrix_matches_the_sklearn_reference(featurizer, texts):
     import scipy.sparse as sp
 
     speakers = ["agent" if i % 3 == 0 else "customer" for i in range(len(texts))]
+    in_call = [i % 2 == 0 for i in range(len(texts))]
+    in_call_texts = [t if f else "" for t, f in zip(texts, in_call, strict=True)]
     expected = sp.hstack([featurizer.char_vectorizer_.transform(texts),
                           featurizer.word_vectorizer_.transform(texts),
-                          sp.csr_matrix(featurizer._dense_features(texts, speakers))],
+                          sp.csr_matrix(featurizer._dense_features(texts, speakers, in_call)),
+                          featurizer.call_vectorizer_.transform(in_call_texts)],
                          format="csr")
-    got = featurizer.transform_normalized(texts, speakers)
+    got = featurizer.transform_normalized(texts, speakers, in_call)
     assert got.shape == expected.shape
     assert abs(got - expected).max() < 1e-6
-    one = featurizer.transform_normalized(texts[:1], speakers[:1])
+    one = featurizer.transform_normalized(texts[:1], speakers[:1], in_call[:1])
     assert abs(one - expected[:1]).max() < 1e-6
+
+
+def test_a_calls_turns_get_their_own_copy_of_their_character_ngrams() -> None:
+    """The in-call block learns its vocabulary from the calls' turns only, is empty for a
+    bare turn, and is named ``call:``; a featurizer saved before it has the old width."""
+    pairs = [("fifty dollars? no, all of it back", "customer"),
+             ("i can offer a ten dollar credit", "agent"),
+             ("praise for your manager", "customer")] * 3
+    featurizer = TurnFeaturizer(min_df=1).fit(pairs, in_call=[True, True, False] * 3)
+    width = len(featurizer.call_vectorizer_.vocabulary_)
+    assert "ty d" in featurizer.call_vectorizer_.vocabulary_
+    assert "mana" not in featurizer.call_vectorizer_.vocabulary_
+    bare = featurizer.transform(pairs)
+    read = featurizer.transform(pairs, in_call=True)
+    assert bare[:, -width:].nnz == 0
+    assert read[0, -width:].nnz > 0 and read[1, -width:].nnz > 0
+    assert (bare[:, :-width] != read[:, :-width]).nnz == 9 + 3  # in call; and an agent in call
+    columns = read[0].indices[read[0].indices >= read.shape[1] - width]
+    names = featurizer.feature_names_at(columns)
+    assert names == [featurizer.feature_names()[c] for c in columns]
+    assert all(n.startswith("call:") for n in names)
+    del featurizer.call_vectorizer_
+    assert featurizer.transform(pairs, in_call=True).shape[1] == read.shape[1] - width
 
 
 def test_the_in_call_columns_mark_a_calls_turns_and_older_featurizers_ignore_them() -> None:

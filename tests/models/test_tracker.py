@@ -231,6 +231,46 @@ def test_a_confident_cue_alerts_even_when_no_single_cue_is_the_top_class(tracker
     assert steps[-1].state == "alert" and steps[-1].reason == "complaint_threat"
 
 
+def test_a_negotiated_cue_has_its_own_threshold(tracker) -> None:
+    """Churn and compensation disputes are said as a negotiation, and the classifier is less
+    sure of them: with a lower soft-cue threshold a churn turn at 0.5 alerts on that turn,
+    while a supervisor request at the same score waits for the risk to build."""
+    tracker.thresholds_ = dict(DEFAULT_THRESHOLDS, cue_alert=0.8, soft_cue_alert=0.45)
+    churn = run(tracker, [("customer", pred(), "the fifty dollars"),
+                          ("customer", pred(cue="churn_threat", p_cue=0.5),
+                           "once it's fixed you can take me off your books")])
+    manager = run(tracker, [("customer", pred(), "the fifty dollars"),
+                            ("customer", pred(cue="supervisor_request", p_cue=0.5),
+                             "could someone senior look at it")])
+    assert churn[-1].state == "alert" and churn[-1].reason == "churn_threat"
+    assert manager[-1].state != "alert"
+
+
+def test_a_tracker_fitted_before_soft_cues_uses_one_threshold_for_all(tracker) -> None:
+    tracker.thresholds_ = {k: v for k, v in DEFAULT_THRESHOLDS.items() if k != "soft_cue_alert"}
+    tracker.thresholds_["cue_alert"] = 0.6
+    below = run(tracker, [("customer", pred(cue="compensation_dispute", p_cue=0.5), "not enough")])
+    above = run(tracker, [("customer", pred(cue="compensation_dispute", p_cue=0.65), "not enough")])
+    assert below[-1].state != "alert" and above[-1].state == "alert"
+
+
+def test_fit_gives_soft_cues_a_lower_threshold_when_they_score_lower() -> None:
+    """Escalated calls whose cue is a rejected remedy scored 0.5, and calm calls with a
+    polite question about a manager also at 0.5: only a separate soft-cue threshold catches
+    the first without alerting on the second, and the out-of-fold search finds it."""
+    def call(cue: str, escalated: bool) -> tuple:
+        speakers = ["agent", "customer", "agent", "customer", "agent"]
+        turns = [pred(pos=0.5), pred(neg=0.3), pred(pos=0.4), pred(neg=0.4, cue=cue, p_cue=0.5),
+                 pred(pos=0.3)]
+        return speakers, [""] * 5, turns, escalated, 3 if escalated else None
+    calls = [call("compensation_dispute", True)] * 20 + [call("supervisor_request", False)] * 20
+    tracker = CallRiskTracker().fit(calls)
+    steps = [tracker.replay(*c[:3]) for c in calls]
+    assert tracker.thresholds_["soft_cue_alert"] <= 0.5 < tracker.thresholds_["cue_alert"]
+    assert all(first_alert(s) == 3 for s in steps[:20])
+    assert all(first_alert(s) is None for s in steps[20:])
+
+
 def test_a_version_saved_before_the_newer_features_still_runs(tracker) -> None:
     """A rollback may load a tracker fitted on the first ten features, without a context
     stage or a mood model: it keeps scoring with what it has instead of failing."""
