@@ -293,28 +293,39 @@ def confusion_heatmap(labels: Sequence[str], matrix: Sequence[Sequence[int]],
 
 def pr_curve(precision: Sequence[float], recall: Sequence[float],
              thresholds: Sequence[float], current: float | None = None,
-             lang: str = "en") -> go.Figure:
-    """Precision and recall against the escalation threshold."""
+             lang: str = "en", soft: float | None = None) -> go.Figure:
+    """Precision and recall against the escalation threshold; ``current`` and ``soft`` mark
+    the tracker's thresholds for cues and for negotiated cues."""
     fig = go.Figure()
     fig.add_trace(go.Scatter(x=list(thresholds), y=list(precision), name=t("precision", lang),
                              line={"color": OKABE_ITO[0]}))
     fig.add_trace(go.Scatter(x=list(thresholds), y=list(recall), name=t("recall", lang),
                              line={"color": OKABE_ITO[3], "dash": "dash"}))
-    if current is not None:
-        fig.add_vline(x=current, line={"dash": "dot"}, annotation_text=t("current_threshold",
-                                                                          lang))
+    _mark_thresholds(fig, current, soft, lang)
     fig.update_xaxes(title=t("threshold", lang), range=[0, 1])
     fig.update_yaxes(range=[0, 1.05])
     return _layout(fig, t("thresholds", lang), height=320)
 
 
+def _mark_thresholds(fig: go.Figure, current: float | None, soft: float | None,
+                     lang: str) -> None:
+    """Dotted lines at the tracker's cue threshold and, where it has one (models trained
+    since the seventh round), its lower threshold for negotiated cues."""
+    if current is not None:
+        fig.add_vline(x=current, line={"dash": "dot"},
+                      annotation_text=t("current_threshold", lang))
+    if soft is not None and soft <= 1.0:
+        fig.add_vline(x=soft, line={"dash": "dot", "color": OKABE_ITO[5]},
+                      annotation_text=t("soft_cue_threshold", lang),
+                      annotation_position="bottom right")
+
+
 def alerts_per_hour(thresholds: Sequence[float], rates: Sequence[float],
-                    current: float | None = None, lang: str = "en") -> go.Figure:
+                    current: float | None = None, lang: str = "en",
+                    soft: float | None = None) -> go.Figure:
     fig = go.Figure(go.Scatter(x=list(thresholds), y=list(rates), mode="lines",
                                line={"color": OKABE_ITO[1]}))
-    if current is not None:
-        fig.add_vline(x=current, line={"dash": "dot"}, annotation_text=t("current_threshold",
-                                                                          lang))
+    _mark_thresholds(fig, current, soft, lang)
     fig.update_xaxes(title=t("threshold", lang), range=[0, 1])
     fig.update_yaxes(title=t("alerts_per_hour", lang), rangemode="tozero")
     return _layout(fig, t("alerts_per_hour", lang), height=320)

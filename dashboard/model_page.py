@@ -450,6 +450,7 @@ def _thresholds(active: dict, held: evaluation.HeldOutCalls | None) -> None:
                                      disabled=refused is not None, help=refused):
         return
     current = active.get("thresholds", {}).get("cue_alert")
+    soft = active.get("thresholds", {}).get("soft_cue_alert")
     try:
         curve = _curve_cached(active["path"], str(path), path.stat().st_mtime)
     except ModelError as err:
@@ -460,7 +461,7 @@ def _thresholds(active: dict, held: evaluation.HeldOutCalls | None) -> None:
         return
     lang = common.lang()
     st.plotly_chart(charts.pr_curve(curve["precision"], curve["recall"], curve["threshold"],
-                                    current, lang), key="pr_curve")
+                                    current, lang, soft=soft), key="pr_curve")
     grid = [round(x * 0.05, 2) for x in range(1, 20)]
     cfg = common.config()
     recent = []
@@ -472,7 +473,7 @@ def _thresholds(active: dict, held: evaluation.HeldOutCalls | None) -> None:
     else:
         rates = evaluation.alerts_per_agent_hour([c.max_escalation for c in recent],
                                                  [c.duration_s for c in recent], grid)
-        st.plotly_chart(charts.alerts_per_hour(grid, rates, current, lang),
+        st.plotly_chart(charts.alerts_per_hour(grid, rates, current, lang, soft=soft),
                         key="alerts_per_hour")
     frame = pd.DataFrame({"threshold": grid, "alerts_per_agent_hour": rates})
     common.table(frame, "threshold-alerts", key="threshold_alerts")

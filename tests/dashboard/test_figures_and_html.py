@@ -115,6 +115,12 @@ def test_confusion_and_threshold_figures() -> None:
     pr = charts.pr_curve([0.5, 0.8], [0.9, 0.4], [0.3, 0.7], current=0.6)
     assert list(pr.data[0].x) == [0.3, 0.7]
     assert charts.alerts_per_hour([0.3, 0.7], [2.0, 0.5]).data[0].y == (2.0, 0.5)
+    # a tracker with a threshold of its own for negotiated cues shows both; older ones one
+    both = charts.pr_curve([0.5, 0.8], [0.9, 0.4], [0.3, 0.7], current=0.9, soft=0.4)
+    assert sorted(shape.x0 for shape in both.layout.shapes) == [0.4, 0.9]
+    assert [shape.x0 for shape in pr.layout.shapes] == [0.6]
+    hourly = charts.alerts_per_hour([0.3, 0.7], [2.0, 0.5], 0.9, "zh-Hant", soft=0.4)
+    assert "協商式提示" in " ".join(a.text for a in hourly.layout.annotations)
 
 
 def _tile(state: str, **kw) -> DeskTile:
