@@ -193,7 +193,10 @@ class TurnFeaturizer(TransformerMixin, BaseEstimator):
         return np.asarray(self.feature_names(), dtype=object)
 
     # skops writes a dict entry by entry; a 200,000-term vocabulary took minutes to save and
-    # load that way. Stored as one array of terms in index order it is a single .npy file.
+    # load that way. Stored as one UTF-8 byte array of the terms in index order, with each
+    # term's end (in characters), it is two .npy files. (Until the seventh round it was one
+    # fixed-width string array: 300,000 word n-grams padded to the longest took 18 MB, all of
+    # it held while loading; such models still load.)
     def __getstate__(self) -> dict:
         state = dict(super().__getstate__())  # for non-sklearn classes this is __dict__ itself
         for name in VECTORIZERS:
@@ -203,16 +206,30 @@ class TurnFeaturizer(TransformerMixin, BaseEstimator):
                 vocabulary = packed.__dict__.pop("vocabulary_")
                 terms = sorted(vocabulary, key=vocabulary.__getitem__)
                 state[name] = packed
-                state[name + "terms"] = np.asarray(terms, dtype=str)
+                joined = "".join(terms).encode("utf-8", "surrogatepass")
+                state[name + "joined"] = np.frombuffer(joined, dtype=np.uint8).copy()
+                state[name + "ends"] = np.cumsum([len(t) for t in terms], dtype=np.int64)
         return state
 
     def __setstate__(self, state: dict) -> None:
         state = dict(state)
         for name in VECTORIZERS:
-            terms = state.pop(name + "terms", None)
+            terms = _stored_terms(state, name)
             if terms is not None:
-                state[name].vocabulary_ = {str(t): i for i, t in enumerate(terms.tolist())}
+                state[name].vocabulary_ = {t: i for i, t in enumerate(terms)}
         super().__setstate__(state)
+
+
+def _stored_terms(state: dict, name: str) -> list[str] | None:
+    """A vectorizer's terms in column order as :meth:`TurnFeaturizer.__getstate__` stored
+    them (popped from ``state``), in either layout; ``None`` if it stored none."""
+    joined, ends = state.pop(name + "joined", None), state.pop(name + "ends", None)
+    if joined is not None and ends is not None:
+        text = np.asarray(joined, dtype=np.uint8).tobytes().decode("utf-8", "surrogatepass")
+        ends = np.asarray(ends).tolist()
+        return [text[start:end] for start, end in zip([0, *ends[:-1]], ends, strict=True)]
+    terms = state.pop(name + "terms", None)  # the layout before the seventh round
+    return None if terms is None else [str(t) for t in terms.tolist()]
 
 
 VECTORIZERS = ("char_vectorizer_", "word_vectorizer_", "call_vectorizer_")

@@ -114,6 +114,29 @@ def test_a_calls_turns_get_their_own_copy_of_their_character_ngrams() -> None:
     assert featurizer.transform(pairs, in_call=True).shape[1] == read.shape[1] - width
 
 
+def test_vocabularies_survive_saving_in_either_layout(tmp_path) -> None:
+    """Saved as one UTF-8 array with each term's end; a model saved with the older
+    fixed-width term arrays loads to the same vocabularies."""
+    import skops.io as sio
+
+    pairs = [("退款 refund 唔該 🙂 naïve", "customer"), ("let me check that", "agent")] * 3
+    featurizer = TurnFeaturizer(min_df=1).fit(pairs, in_call=True)
+    sio.dump(featurizer, tmp_path / "f.skops")
+    loaded = sio.load(tmp_path / "f.skops", trusted=sio.get_untrusted_types(
+        file=tmp_path / "f.skops"))
+    state = featurizer.__getstate__()
+    old = {k: v for k, v in state.items() if not k.endswith(("joined", "ends"))}
+    for name in ("char_vectorizer_", "word_vectorizer_", "call_vectorizer_"):
+        vocabulary = getattr(featurizer, name).vocabulary_
+        assert getattr(loaded, name).vocabulary_ == vocabulary
+        old[name + "terms"] = np.asarray(sorted(vocabulary, key=vocabulary.get), dtype=str)
+    before = TurnFeaturizer.__new__(TurnFeaturizer)
+    before.__setstate__(old)
+    assert before.word_vectorizer_.vocabulary_ == featurizer.word_vectorizer_.vocabulary_
+    assert (before.transform(pairs, in_call=True) != featurizer.transform(pairs, in_call=True)
+            ).nnz == 0
+
+
 def test_the_in_call_columns_mark_a_calls_turns_and_older_featurizers_ignore_them() -> None:
     pairs = [("I want a manager", "customer"), ("let me check that", "agent")] * 3
     featurizer = TurnFeaturizer(min_df=1).fit(pairs)
