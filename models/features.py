@@ -245,6 +245,8 @@ def _char_vectorizer(ngram_range: tuple[int, int], min_df: int, max_features: in
 def _flags(in_call: InCall, n: int) -> np.ndarray:
     """``in_call`` (one flag for all rows, or one per row) as ``n`` booleans."""
     return np.broadcast_to(np.asarray(in_call, dtype=bool), (n,))
+
+
 _TERMS: WeakKeyDictionary[TfidfVectorizer, np.ndarray] = WeakKeyDictionary()
 
 
