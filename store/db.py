@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from functools import cache
 from pathlib import Path
 
+import msgspec
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError, SQLAlchemyError
@@ -38,6 +40,17 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+def to_json(value: object) -> str:
+    """A JSON column's text. The monitor writes five JSON columns a turn, and the standard
+    library's encoder was the largest single cost of storing one; msgspec writes the same
+    JSON about five times faster. What it refuses (an integer beyond 64 bits) goes through
+    the standard library as before."""
+    try:
+        return msgspec.json.encode(value).decode()
+    except (TypeError, OverflowError, msgspec.EncodeError):
+        return json.dumps(value)
+
+
 def make_engine(url: str) -> Engine:
     """An engine for ``url`` (``sqlite:///path`` or ``postgresql+psycopg://…``)."""
     try:
@@ -47,13 +60,15 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             make_parent(Path(parsed.database))
-        engine = create_engine(parsed, connect_args={"check_same_thread": False})
+        engine = create_engine(parsed, connect_args={"check_same_thread": False},
+                               json_serializer=to_json)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
     keepalives = {k: v for k, v in PG_KEEPALIVES.items() if k not in parsed.query}
-    return create_engine(parsed, pool_pre_ping=True, connect_args=keepalives)
+    return create_engine(parsed, pool_pre_ping=True, connect_args=keepalives,
+                         json_serializer=to_json)
 
 
 def make_parent(path: Path) -> None:
