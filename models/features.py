@@ -16,12 +16,13 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Sequence
+from numbers import Integral
 from weakref import WeakKeyDictionary
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import TfidfTransformer, TfidfVectorizer
 
 from models.lexicon import CATEGORIES, Lexicon, lexicon_for
 from models.text import normalize
@@ -66,13 +67,13 @@ class TurnFeaturizer(TransformerMixin, BaseEstimator):
         vocabulary (none: no in-call block)."""
         pairs = as_pairs(X)
         texts = [normalize(text) for text, _ in pairs]
-        self.char_vectorizer_ = _char_vectorizer(
-            self.char_ngram_range, self.min_df, self.max_features).fit(texts)
+        self.char_vectorizer_ = fit_char_tfidf(
+            _char_vectorizer(self.char_ngram_range, self.min_df, self.max_features), texts)
         flags = _flags(in_call, len(texts))
         if flags.any():
-            self.call_vectorizer_ = _char_vectorizer(
-                CALL_NGRAM_RANGE, self.min_df, CALL_MAX_FEATURES
-            ).fit([t for t, f in zip(texts, flags, strict=True) if f])
+            self.call_vectorizer_ = fit_char_tfidf(
+                _char_vectorizer(CALL_NGRAM_RANGE, self.min_df, CALL_MAX_FEATURES),
+                [t for t, f in zip(texts, flags, strict=True) if f])
         self.word_vectorizer_ = TfidfVectorizer(
             analyzer="word",
             token_pattern=WORD_TOKENS,
@@ -330,9 +331,7 @@ def char_tfidf(vectorizer: TfidfVectorizer, texts: list[str]) -> sp.csr_matrix:
     lengths = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
     points = np.frombuffer("".join(docs).encode("utf-32-le"), dtype=np.uint32)
     chars = index.digit[points]
-    doc_of = np.repeat(np.arange(len(docs)), lengths)
-    left = np.repeat(lengths, lengths) - (np.arange(len(chars)) -
-                                          np.repeat(np.cumsum(lengths) - lengths, lengths))
+    doc_of, left = _positions(lengths)
     rows, cols = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
     low, high = vectorizer.ngram_range
     for n in range(low, high + 1):
@@ -349,6 +348,101 @@ def char_tfidf(vectorizer: TfidfVectorizer, texts: list[str]) -> sp.csr_matrix:
         cols.append(ids[found[hit]])
     return _sublinear_tfidf(np.concatenate(rows), np.concatenate(cols), len(docs),
                             _idf(vectorizer))
+
+
+def fit_char_tfidf(vectorizer: TfidfVectorizer, texts: list[str]) -> TfidfVectorizer:
+    """``vectorizer.fit(texts)`` for an unfitted character TF-IDF, counted batch-wise: the
+    same vocabulary, column order and idf as sklearn's, bit for bit, in about a third of the
+    time (its per-n-gram Python loop took 24 s of training). Every n-gram is an integer code
+    as in :func:`char_tfidf`, over the texts' own alphabet; then sklearn's steps: terms sorted
+    by name, those in too few or too many texts dropped, the ``max_features`` most frequent
+    kept, ties broken by the same ``argsort`` of the same float32 totals in the same order.
+    Anything else (a NUL character, an alphabet too large for 63-bit codes, other settings)
+    goes to sklearn."""
+    docs = [_WHITE_SPACES.sub(" ", t) for t in texts]
+    alphabet = sorted(set().union(*map(set, docs))) if docs else []
+    low, high = vectorizer.ngram_range
+    bits = max(1, len(alphabet).bit_length())
+    n_docs = len(docs)
+    most, least = (limit if isinstance(limit, Integral) else limit * n_docs
+                   for limit in (vectorizer.max_df, vectorizer.min_df))
+    if (not _fast_path(vectorizer) or vectorizer.vocabulary is not None or vectorizer.binary
+            or not vectorizer.smooth_idf or vectorizer.dtype is not np.float32 or low > high
+            or most < least or "\0" in alphabet or bits * high > 63):
+        return vectorizer.fit(texts)
+    digit = {ch: i + 1 for i, ch in enumerate(alphabet)}
+    lengths = np.fromiter(map(len, docs), dtype=np.int64, count=n_docs)
+    chars = np.fromiter((digit[ch] for doc in docs for ch in doc), dtype=np.int64,
+                        count=int(lengths.sum()))
+    doc_of, left = _positions(lengths)
+    letters = np.array(["\0", *alphabet])
+    terms: list[str] = []
+    tfs, dfs = [], []
+    for n in range(low, high + 1):
+        codes, tf, df = _ngram_counts(chars, doc_of, left, n, bits)
+        keep = (df >= least) & (df <= most)
+        terms += _spell(codes[keep], n, bits, letters)
+        tfs.append(tf[keep])
+        dfs.append(df[keep])
+    if not terms:
+        return vectorizer.fit(texts)  # sklearn's own error
+    by_name = sorted(range(len(terms)), key=terms.__getitem__)
+    return _fitted(vectorizer, [terms[i] for i in by_name],
+                   np.concatenate(tfs)[by_name], np.concatenate(dfs)[by_name], n_docs)
+
+
+def _positions(lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For every character of texts of ``lengths`` laid end to end: its text, and how many
+    characters of its text start at it (an n-gram starts there if that is at least n)."""
+    doc_of = np.repeat(np.arange(len(lengths)), lengths)
+    offset = np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    return doc_of, np.repeat(lengths, lengths) - offset
+
+
+def _ngram_counts(chars: np.ndarray, doc_of: np.ndarray, left: np.ndarray, n: int, bits: int
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every distinct n-gram code, with its total count and the number of texts it is in."""
+    at = np.flatnonzero(left >= n)
+    code = chars[at]
+    for k in range(1, n):
+        code = (code << bits) | chars[at + k]
+    order = np.argsort(code, kind="stable")  # stable: each code's texts stay in order
+    code, doc = code[order], doc_of[at][order]
+    if not len(code):
+        return code, code, code
+    new_code = np.r_[True, code[1:] != code[:-1]]
+    starts = np.flatnonzero(new_code)
+    new_doc = new_code | np.r_[True, doc[1:] != doc[:-1]]
+    df = np.add.reduceat(new_doc.astype(np.int64), starts)
+    return code[starts], np.diff(np.r_[starts, len(code)]), df
+
+
+def _spell(codes: np.ndarray, n: int, bits: int, letters: np.ndarray) -> list[str]:
+    """n-gram codes back to strings (``letters``: alphabet index -> character)."""
+    shifts = bits * np.arange(n - 1, -1, -1, dtype=np.int64)
+    spelled = letters[(codes[:, None] >> shifts) & ((1 << bits) - 1)]
+    return np.ascontiguousarray(spelled).view(f"<U{n}").ravel().tolist()
+
+
+def _fitted(vectorizer: TfidfVectorizer, terms: list[str], tf: np.ndarray, df: np.ndarray,
+            n_docs: int) -> TfidfVectorizer:
+    """Set what sklearn's ``fit`` sets, from the kept n-grams sorted by name with their total
+    counts and text counts."""
+    kept = np.arange(len(terms))
+    limit = vectorizer.max_features
+    if limit is not None and len(terms) > limit:  # CountVectorizer._limit_features
+        kept = np.sort((-tf.astype(np.float32)).argsort()[:limit])
+    vectorizer.vocabulary_ = {terms[i]: column for column, i in enumerate(kept.tolist())}
+    vectorizer.fixed_vocabulary_ = False
+    vectorizer._tfidf = TfidfTransformer(norm=vectorizer.norm, use_idf=True, smooth_idf=True,
+                                         sublinear_tf=vectorizer.sublinear_tf)
+    vectorizer._tfidf.n_features_in_ = len(kept)
+    idf = np.full(len(kept), n_docs + 1, dtype=np.float32)  # TfidfTransformer.fit, in float32
+    idf /= df[kept].astype(np.float32) + np.float32(1.0)
+    np.log(idf, out=idf)
+    idf += 1.0
+    vectorizer._tfidf.idf_ = idf
+    return vectorizer
 
 
 def word_tfidf(vectorizer: TfidfVectorizer, texts: list[str]) -> sp.csr_matrix:

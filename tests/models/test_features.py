@@ -8,9 +8,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from models.artifacts import load_model
-from models.features import TurnFeaturizer, char_tfidf
+from models.features import TurnFeaturizer, _char_vectorizer, char_tfidf, fit_char_tfidf
 from models.text import normalize
 
 CORPUS = Path(__file__).resolve().parents[2] / "data" / "corpus" / "handwritten"
@@ -150,3 +152,39 @@ def test_the_in_call_columns_mark_a_calls_turns_and_older_featurizers_ignore_the
     # A featurizer saved before the columns existed keeps its width and ignores the flag.
     del featurizer.in_call_columns_
     assert (featurizer.transform(pairs, in_call=True).toarray() == alone[:, :-2]).all()
+
+
+def _same_fit(texts: list[str], ngram_range: tuple[int, int], min_df: int,
+              max_features: int | None) -> None:
+    """``fit_char_tfidf`` fits what sklearn fits: vocabulary, columns and idf, or the same
+    error."""
+    try:
+        expected = _char_vectorizer(ngram_range, min_df, max_features).fit(texts)
+    except ValueError as err:
+        with pytest.raises(ValueError, match=str(err)[:30]):
+            fit_char_tfidf(_char_vectorizer(ngram_range, min_df, max_features), texts)
+        return
+    got = fit_char_tfidf(_char_vectorizer(ngram_range, min_df, max_features), texts)
+    assert got.vocabulary_ == expected.vocabulary_
+    assert got.idf_.dtype == expected.idf_.dtype and np.array_equal(got.idf_, expected.idf_)
+    assert np.array_equal(got.transform(texts).toarray(), expected.transform(texts).toarray())
+
+
+@pytest.mark.parametrize(("ngram_range", "max_features"), [((1, 4), 3000), ((2, 4), 800),
+                                                           ((1, 3), None)])
+def test_the_fast_vocabulary_fit_is_sklearns_on_the_corpus(texts, ngram_range,
+                                                           max_features) -> None:
+    """A small ``max_features`` makes many n-grams tie on frequency: which of them are kept
+    must be sklearn's choice too."""
+    # (no NUL: a text with one goes to sklearn's own fit, and this is about the fast one)
+    _same_fit([t for t in texts[::3] if "\x00" not in t], ngram_range, 2, max_features)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from("ab c\t\n好的😀𠀀\x00"), max_size=12),
+                max_size=12),
+       st.sampled_from([(1, 1), (1, 2), (1, 4), (2, 3), (3, 4)]), st.sampled_from([1, 2, 3]),
+       st.sampled_from([None, 1, 3, 10]))
+def test_the_fast_vocabulary_fit_is_sklearns_on_any_texts(texts, ngram_range, min_df,
+                                                          max_features) -> None:
+    _same_fit(texts, ngram_range, min_df, max_features)
