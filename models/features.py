@@ -353,7 +353,8 @@ def char_tfidf(vectorizer: TfidfVectorizer, texts: list[str]) -> sp.csr_matrix:
 def fit_char_tfidf(vectorizer: TfidfVectorizer, texts: list[str]) -> TfidfVectorizer:
     """``vectorizer.fit(texts)`` for an unfitted character TF-IDF, counted batch-wise: the
     same vocabulary, column order and idf as sklearn's, bit for bit, in about a third of the
-    time (its per-n-gram Python loop took 24 s of training). Every n-gram is an integer code
+    time (sklearn's per-n-gram Python loop took some 20 s of each training run). Every
+    n-gram is an integer code
     as in :func:`char_tfidf`, over the texts' own alphabet; then sklearn's steps: terms sorted
     by name, those in too few or too many texts dropped, the ``max_features`` most frequent
     kept, ties broken by the same ``argsort`` of the same float32 totals in the same order.

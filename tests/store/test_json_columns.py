@@ -24,6 +24,10 @@ def test_what_it_writes_reads_back_equal(value: object) -> None:
     assert json.loads(to_json(value)) == value
 
 
+def test_keys_msgspec_refuses_are_written_as_before() -> None:
+    assert to_json({True: 1, None: 2}) == json.dumps({True: 1, None: 2})
+
+
 def test_integers_beyond_64_bits_stay_exact() -> None:
     assert json.loads(to_json({"n": 2**70, "m": -(2**90)})) == {"n": 2**70, "m": -(2**90)}
 
