@@ -3,7 +3,8 @@
 With a broker: call events from ``<prefix>/ingest/<call_id>`` (QoS 1, persistent session),
 desk / team / floor states and the monitor's availability published retained. Without one
 (the embedded default): events are read as JSON Lines from standard input and desk states go
-to the store only."""
+to the store only; at the end of the input the monitor stops once every event is stored, so
+``floorlight monitor < events.jsonl`` returns like ``floorlight ingest``."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import argparse
 import signal
 import sys
 import threading
+import time
 
 from floorlight import settings
 from floorlight.commands._common import fail, model_path
@@ -40,11 +42,17 @@ def _run(args: argparse.Namespace) -> int:
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
     if not mqtt_url:
-        threading.Thread(target=_feed_stdin, args=(service,), daemon=True).start()
+        threading.Thread(target=_feed_stdin, args=(service, stop), daemon=True).start()
     stopped_because = serve(service, stop, lease=lease, mqtt_url=mqtt_url)
     return fail(stopped_because, 3) if stopped_because else 0
 
 
-def _feed_stdin(service) -> None:
+def _feed_stdin(service, stop: threading.Event) -> None:
+    """Standard input into the service; at its end, ``stop`` once the inbox is empty. The
+    loop finishes the batch it took before it looks at ``stop`` again, so every event read
+    is stored; a call left open is kept in the store and resumed by the next start."""
     for item in read_events(sys.stdin.buffer, "stdin"):
         service.feed([item])
+    while len(service.inbox) and not stop.is_set():
+        time.sleep(0.05)
+    stop.set()

@@ -134,6 +134,23 @@ def test_monitor_without_a_broker_reads_stdin_into_the_store(trained_registry, t
     assert monitor.returncode == 0
 
 
+def test_monitor_given_a_file_on_stdin_stops_at_its_end_with_every_event_stored(
+        trained_registry, tmp_path):
+    # `floorlight monitor < events.jsonl` (monitor/README.md) must return by itself; before,
+    # it kept running after the end of input. A call the file leaves open stays open.
+    events = [e for n in range(3) for e in whole_call(f"c-{n}")] + whole_call("c-open")[:3]
+    db = f"sqlite:///{tmp_path / 'floor.db'}"
+    done = floorlight("monitor", "--db", db, "--model", str(trained_registry), home=tmp_path,
+                      stdin="".join(json.dumps(e) + "\n" for e in events))
+    assert done.returncode == 0, done.stderr[-2000:]
+    store = open_store(db, migrate=False)
+    with store.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(utterances)).scalar() == 17
+        status = dict(conn.execute(select(calls.c.call_id, calls.c.status)).all())
+    store.dispose()
+    assert status == {"c-0": "ended", "c-1": "ended", "c-2": "ended", "c-open": "open"}
+
+
 @pytest.mark.parametrize("command", ["monitor", "ingest", "dashboard"])
 def test_a_damaged_store_file_is_one_line_on_every_command(trained_registry, tmp_path, command):
     path = tmp_path / "floor.db"
