@@ -10,7 +10,7 @@ and ``alert`` is latched until a supervisor acknowledges it or the call ends.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -57,6 +57,8 @@ RECENT = 4
 # classifier is less sure of them (their words are ordinary), so they get their own
 # threshold, chosen out of fold like the others.
 SOFT_CUES = ("churn_threat", "compensation_dispute", "repeat_contact")
+# The false-alert budgets `floorlight evaluate --frontier` reports (the target is 5%).
+FRONTIER_BUDGETS = (0.02, 0.025, 0.03, 0.035, 0.04, 0.05)
 
 
 @dataclass(frozen=True)
@@ -362,30 +364,50 @@ class CallRiskTracker(BaseEstimator):
 
     def _choose_thresholds(self, calls: Sequence[CallInput]) -> dict:
         """Grid search over the five alert thresholds on the training calls' out-of-fold
-        predictions. A call's first alert is the first turn any signal crosses its threshold
-        (the watch hysteresis does not change it), so each signal's first crossing is found
-        once per threshold and the combinations are plain array work."""
-        signals = [self._signals(call) for call in calls]
-        escalated = np.array([s[5] for s in signals])
-        first = np.array([s[6] for s in signals])
-        crossing = [_first_crossings([s[k] for s in signals], grid)
-                    for k, grid in enumerate(GRIDS.values())]
+        predictions (:meth:`_grid`)."""
+        escalated, first, grid = self._grid(calls)
         best, best_score = dict(DEFAULT_THRESHOLDS), -np.inf
-        for a, b, c in np.ndindex(*(grid.shape[0] for grid in crossing[:3])):
-            abc = np.minimum(np.minimum(crossing[0][a], crossing[1][b]), crossing[2][c])
-            for d in range(crossing[3].shape[0]):
-                abcd = np.minimum(abc, crossing[3][d])
-                for e in range(crossing[4].shape[0]):
-                    alert = np.minimum(abcd, crossing[4][e])
-                    score = _score(alert, escalated, first, self.false_alert_cost)
-                    if score > best_score:
-                        best_score = score
-                        picked = dict(zip(GRIDS, (a, b, c, d, e), strict=True))
-                        best = dict(DEFAULT_THRESHOLDS, **{
-                            name: float(GRIDS[name][i]) for name, i in picked.items()})
+        for picked, alert in grid:
+            score = _score(alert, escalated, first, self.false_alert_cost)
+            if score > best_score:
+                best_score = score
+                best = dict(DEFAULT_THRESHOLDS, **{
+                    name: float(GRIDS[name][i]) for name, i in zip(GRIDS, picked, strict=True)})
         best["watch_in"] = round(min(best["alert_in"], 0.95) * 0.6, 3)
         best["watch_out"] = round(best["watch_in"] * 0.75, 3)
         return best
+
+    def frontier(self, calls: Sequence[CallInput], budgets: Sequence[float] = FRONTIER_BUDGETS
+                 ) -> dict[float, float | None]:
+        """For each false-alert budget, the best on-time rate any combination of the
+        thresholds reaches on ``calls`` (labelled, as :meth:`fit` takes them): what a
+        different ``false_alert_cost`` would buy on these calls, and a comparison of two
+        models apart from where each one's search landed. A diagnostic only: the fitted
+        thresholds do not change (choosing them on evaluation calls would tune on the test).
+        ``None``: no combination stays within that budget."""
+        escalated, first, grid = self._grid(calls)
+        limits = np.asarray(budgets, dtype=float)
+        best = np.full(len(limits), -1.0)
+        calm, escalations = max(int((~escalated).sum()), 1), max(int(escalated.sum()), 1)
+        for _picked, alert in grid:
+            false_rate = float(((alert < NEVER) & ~escalated).sum()) / calm
+            on_time = float(((alert <= first) & escalated).sum()) / escalations
+            best = np.where(limits >= false_rate, np.maximum(best, on_time), best)
+        return {float(b): (round(float(v), 4) if v >= 0 else None)
+                for b, v in zip(limits, best, strict=True)}
+
+    def _grid(self, calls: Sequence[CallInput]) -> tuple[np.ndarray, np.ndarray, Iterator]:
+        """The calls' labels, and each combination of the thresholds in GRIDS with every
+        call's first alert under it. A call's first alert is the first turn any signal
+        crosses its threshold (the watch hysteresis does not change it), so each signal's
+        first crossing is found once per threshold and the combinations are plain array
+        work."""
+        signals = [self._signals(call) for call in calls]
+        escalated = np.array([s[5] for s in signals], dtype=bool)
+        first = np.array([s[6] for s in signals], dtype=np.int64)
+        crossing = [_first_crossings([s[k] for s in signals], grid)
+                    for k, grid in enumerate(GRIDS.values())]
+        return escalated, first, _combinations(crossing)
 
     def _signals(self, call: CallInput) -> tuple:
         """Per turn: risk, customer escalation (other cues), agent misconduct, mood, customer
@@ -417,6 +439,16 @@ GRIDS = {
     "soft_cue_alert": (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.7, 0.8, 0.9, 1.01),
 }
 NEVER = 1 << 30
+
+
+def _combinations(crossing: list[np.ndarray]) -> Iterator[tuple[tuple[int, ...], np.ndarray]]:
+    """(threshold indices, each call's first alert) for every combination of the grids."""
+    for a, b, c in np.ndindex(*(grid.shape[0] for grid in crossing[:3])):
+        abc = np.minimum(np.minimum(crossing[0][a], crossing[1][b]), crossing[2][c])
+        for d in range(crossing[3].shape[0]):
+            abcd = np.minimum(abc, crossing[3][d])
+            for e in range(crossing[4].shape[0]):
+                yield (a, b, c, d, e), np.minimum(abcd, crossing[4][e])
 
 
 def _first_crossings(series: Sequence[np.ndarray], grid: Sequence[float]) -> np.ndarray:

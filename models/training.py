@@ -454,6 +454,13 @@ def evaluate_calls_with(
     return result
 
 
+def call_frontier(classifier: TurnClassifier, tracker: CallRiskTracker, calls: Sequence[Call]
+                  ) -> dict[float, float | None]:
+    """:meth:`CallRiskTracker.frontier` on labelled calls scored as the monitor scores them."""
+    labelled = [c for c in calls if c.escalated is not None and c.turns]
+    return tracker.frontier(call_inputs(classifier, labelled)) if labelled else {}
+
+
 def miss_attribution(call: Call, predictions: Sequence[Prediction], alert: int | None
                      ) -> dict | None:
     """For an escalated call alerted late or never: did the classifier see the first cue

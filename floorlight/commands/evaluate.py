@@ -7,8 +7,8 @@ import json
 from pathlib import Path
 
 from floorlight.commands._common import add_model_argument, open_model, run_guarded
-from models.corpus import CUES, SENTIMENTS
-from models.training import evaluate_file
+from models.corpus import CUES, SENTIMENTS, read_calls
+from models.training import call_frontier, evaluate_file
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -18,12 +18,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_model_argument(parser)
     parser.add_argument("input", type=Path, metavar="FILE.jsonl")
     parser.add_argument("--json", action="store_true", help="print the metrics as JSON")
+    parser.add_argument("--frontier", action="store_true",
+                        help="for a call file, also the best on-time rate any setting of the "
+                        "tracker's thresholds reaches at each false-alert budget (slower)")
     parser.set_defaults(func=lambda args: run_guarded(_run, args))
 
 
 def _run(args: argparse.Namespace) -> int:
     model = open_model(args.model)
     kind, metrics = evaluate_file(model, args.input)
+    if args.frontier and kind == "calls":
+        metrics["frontier"] = call_frontier(model.classifier, model.tracker,
+                                            read_calls(args.input))
     if args.json:
         print(json.dumps({"kind": kind, "model": model.version, **metrics}, indent=2))
     elif kind == "calls":
@@ -71,6 +77,10 @@ def render_calls(m: dict) -> str:
         for name, b in {"all": turns["overall"], **turns["per_language"]}.items():
             lines.append(f"{name:<18}{b['n']:>6}{b['sentiment_macro_f1']:>9.3f}"
                          f"{b['escalation_f1']:>8.3f}{b['cue_macro_f1']:>8.3f}")
+    if m.get("frontier"):
+        lines += ["", "best on time at a false-alert budget, over every setting of the tracker's",
+                  "thresholds (a diagnostic: the model's own thresholds are unchanged):"]
+        lines += [f"  {budget:>6.1%}  {_rate(rate)}" for budget, rate in m["frontier"].items()]
     misses = m.get("misses") or []
     if misses:
         lines += ["", "late or missed escalations (missed by):"]

@@ -123,6 +123,24 @@ def test_evaluate_detects_the_file_kind(
         assert "on-time" in out and "false" in out
 
 
+def test_evaluate_frontier_reports_the_best_on_time_rate_at_each_budget(
+    trained_registry: Path, fixture_data: list[Path], capsys
+) -> None:
+    args = ["evaluate", "--model", str(trained_registry), str(fixture_data[1]), "--frontier"]
+    code, out, _ = run_cli(args, capsys)
+    assert code == 0 and "best on time at a false-alert budget" in out
+    assert "   5.0%" in out and "   2.5%" in out
+    code, out, _ = run_cli([*args, "--json"], capsys)
+    frontier = json.loads(out)["frontier"]
+    assert list(frontier) == ["0.02", "0.025", "0.03", "0.035", "0.04", "0.05"]
+    rates = [r for r in frontier.values() if r is not None]
+    assert rates == sorted(rates) and all(0.0 <= r <= 1.0 for r in rates)
+    # an utterance file has no calls: the flag changes nothing
+    code, out, _ = run_cli(["evaluate", "--model", str(trained_registry), str(fixture_data[0]),
+                            "--frontier"], capsys)
+    assert code == 0 and "best on time" not in out
+
+
 def test_no_model_says_how_to_train_one(tmp_path: Path, capsys, monkeypatch) -> None:
     monkeypatch.setenv("FLOORLIGHT_HOME", str(tmp_path))
     file = tmp_path / "in.jsonl"

@@ -342,3 +342,25 @@ def test_a_mood_model_fitted_before_the_slow_features_still_runs(tracker) -> Non
     steps = run(tracker, [("customer", pred(neg=0.9), "this is awful"),
                           ("customer", pred(neg=0.95), "and nothing works")])
     assert 0.0 < steps[-1].mood < 1.0
+
+
+def test_the_frontier_is_the_best_on_time_rate_within_each_false_alert_budget() -> None:
+    """Ten escalated calls and two calm ones look the same to the tracker (a rejected remedy
+    at 0.55); eight calm calls score 0.3. Catching the escalations costs exactly the two
+    look-alikes: 20% false alerts buys every escalation on time, and less buys none."""
+    def call(p_cue: float, escalated: bool) -> tuple:
+        speakers = ["agent", "customer", "agent", "customer", "agent"]
+        turns = [pred(pos=0.5), pred(neg=0.3), pred(pos=0.4),
+                 pred(neg=0.4, cue="compensation_dispute", p_cue=p_cue), pred(pos=0.3)]
+        return speakers, [""] * 5, turns, escalated, 3 if escalated else None
+    calls = [call(0.55, True)] * 10 + [call(0.55, False)] * 2 + [call(0.3, False)] * 8
+    tracker = CallRiskTracker().fit(calls)
+    frontier = tracker.frontier(calls, budgets=(0.0, 0.1, 0.2, 0.5))
+    assert frontier == {0.0: 0.0, 0.1: 0.0, 0.2: 1.0, 0.5: 1.0}
+    # the fitted thresholds are a point on or under the frontier, and frontier() keeps them
+    alerts = [first_alert(tracker.replay(*c[:3])) for c in calls]
+    on_time = sum(a is not None and a <= 3 for a, c in zip(alerts, calls, strict=True) if c[3])
+    false = sum(a is not None for a, c in zip(alerts, calls, strict=True) if not c[3]) / 10
+    before = dict(tracker.thresholds_)
+    assert on_time / 10 <= tracker.frontier(calls, budgets=(false,))[false]
+    assert tracker.thresholds_ == before
