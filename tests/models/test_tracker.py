@@ -364,3 +364,26 @@ def test_the_frontier_is_the_best_on_time_rate_within_each_false_alert_budget() 
     before = dict(tracker.thresholds_)
     assert on_time / 10 <= tracker.frontier(calls, budgets=(false,))[false]
     assert tracker.thresholds_ == before
+
+
+def test_the_search_keeps_within_its_false_alert_budget() -> None:
+    """The calls of the frontier test: alerting on the rejected remedy catches all ten
+    escalations for two false alerts in ten calm calls, which the score prefers (10 on time
+    against 3 x 2). Within a 25% budget the search takes it; within 10% it must stay quiet;
+    when no combination fits the budget it falls back to the best score."""
+    def call(p_cue: float, escalated: bool) -> tuple:
+        speakers = ["agent", "customer", "agent", "customer", "agent"]
+        turns = [pred(pos=0.5), pred(neg=0.3), pred(pos=0.4),
+                 pred(neg=0.4, cue="compensation_dispute", p_cue=p_cue), pred(pos=0.3)]
+        return speakers, [""] * 5, turns, escalated, 3 if escalated else None
+    calls = [call(0.55, True)] * 10 + [call(0.55, False)] * 2 + [call(0.3, False)] * 8
+
+    def alerts(budget: float) -> tuple[int, int]:
+        tracker = CallRiskTracker(max_false_rate=budget).fit(calls)
+        first = [first_alert(tracker.replay(*c[:3])) for c in calls]
+        on_time = sum(a is not None and a <= 3 for a, c in zip(first, calls, strict=True) if c[3])
+        return on_time, sum(a is not None for a, c in zip(first, calls, strict=True) if not c[3])
+
+    assert alerts(0.25) == (10, 2)
+    assert alerts(0.1) == (0, 0)
+    assert alerts(-1.0) == (10, 2)
