@@ -1,6 +1,8 @@
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from models.errors import ModelError
 from models.lexicon import load_lexicon, parse_lexicon
@@ -66,3 +68,35 @@ def test_site_extension_is_data(tmp_path) -> None:
 def test_bad_lines_name_file_and_line(line: str, message: str) -> None:
     with pytest.raises(ModelError, match=rf"site\.tsv:2: {message}"):
         parse_lexicon("# header\n" + line + "\n", source="site.tsv")
+
+
+def _reference_count(phrases: set[str], text: str) -> int:
+    """The matching rule written the plain way: longest phrase first at the leftmost place,
+    a worded phrase not glued to a word character on either side."""
+    import re
+
+    def one(p: str) -> str:
+        head = r"(?<![a-z0-9'])" if re.match(r"[a-z0-9]", p[0]) else ""
+        tail = r"(?![a-z0-9])" if re.match(r"[a-z0-9]", p[-1]) else ""
+        return head + re.escape(p) + tail
+
+    pattern = "|".join(one(p) for p in sorted(phrases, key=lambda p: (-len(p), p)))
+    return len(re.findall(pattern, text))
+
+
+@given(phrases=st.sets(st.text("ab '中文", min_size=1, max_size=4).map(str.strip)
+                       .filter(bool), min_size=1, max_size=6),
+       texts=st.lists(st.text("ab '中文.", max_size=30), min_size=1, max_size=5))
+@settings(max_examples=300, deadline=None)
+def test_counts_follow_the_plain_matching_rule(phrases, texts) -> None:
+    """The compiled trie (first characters up front, the word guard after them) counts
+    exactly what the plain longest-first rule counts, alone and in a batch."""
+    from models.lexicon import Lexicon
+    from models.text import normalize
+
+    lexicon = Lexicon([("taboo", "en", p) for p in phrases])
+    folded = {normalize(p).strip() for p in phrases} - {""}
+    normalized = [normalize(t) for t in texts]
+    expected = [_reference_count(folded, t) for t in normalized]
+    assert [lexicon.counts(t).get("taboo", 0) for t in normalized] == expected
+    assert lexicon.batch_counts(normalized, ["taboo"])[:, 0].tolist() == expected
