@@ -371,18 +371,23 @@ class CallRiskTracker(BaseEstimator):
     def _choose_thresholds(self, calls: Sequence[CallInput]) -> dict:
         """Grid search over the five alert thresholds on the training calls' out-of-fold
         predictions (:meth:`_grid`): the best score among the combinations whose false-alert
-        rate stays within ``max_false_rate`` (any combination if none does)."""
+        rate stays within ``max_false_rate`` (any combination if none does); the first such
+        combination in grid order on ties."""
         escalated, first, grid = self._grid(calls)
         calm = max(int((~escalated).sum()), 1)
         best, best_key = dict(DEFAULT_THRESHOLDS), (False, -np.inf)
-        for picked, alert in grid:
-            false_rate = float(((alert < NEVER) & ~escalated).sum()) / calm
-            key = (false_rate <= self.max_false_rate,
-                   _score(alert, escalated, first, self.false_alert_cost))
+        for picked, alerts in grid:
+            false_rate = ((alerts < NEVER) & ~escalated).sum(axis=1) / calm
+            scores = _scores(alerts, escalated, first, self.false_alert_cost)
+            within = false_rate <= self.max_false_rate
+            e = int(np.argmax(np.where(within, scores, -np.inf))) if within.any() \
+                else int(np.argmax(scores))
+            key = (bool(within[e]), float(scores[e]))
             if key > best_key:
                 best_key = key
                 best = dict(DEFAULT_THRESHOLDS, **{
-                    name: float(GRIDS[name][i]) for name, i in zip(GRIDS, picked, strict=True)})
+                    name: float(GRIDS[name][i])
+                    for name, i in zip(GRIDS, (*picked, e), strict=True)})
         best["watch_in"] = round(min(best["alert_in"], 0.95) * 0.6, 3)
         best["watch_out"] = round(best["watch_in"] * 0.75, 3)
         return best
@@ -399,10 +404,11 @@ class CallRiskTracker(BaseEstimator):
         limits = np.asarray(budgets, dtype=float)
         best = np.full(len(limits), -1.0)
         calm, escalations = max(int((~escalated).sum()), 1), max(int(escalated.sum()), 1)
-        for _picked, alert in grid:
-            false_rate = float(((alert < NEVER) & ~escalated).sum()) / calm
-            on_time = float(((alert <= first) & escalated).sum()) / escalations
-            best = np.where(limits >= false_rate, np.maximum(best, on_time), best)
+        for _picked, alerts in grid:
+            false_rate = ((alerts < NEVER) & ~escalated).sum(axis=1) / calm
+            on_time = ((alerts <= first) & escalated).sum(axis=1) / escalations
+            fits = limits[:, None] >= false_rate[None, :]
+            best = np.maximum(best, np.where(fits, on_time[None, :], -1.0).max(axis=1))
         return {float(b): (round(float(v), 4) if v >= 0 else None)
                 for b, v in zip(limits, best, strict=True)}
 
@@ -452,13 +458,13 @@ NEVER = 1 << 30
 
 
 def _combinations(crossing: list[np.ndarray]) -> Iterator[tuple[tuple[int, ...], np.ndarray]]:
-    """(threshold indices, each call's first alert) for every combination of the grids."""
+    """(indices of the first four thresholds, each call's first alert under every value of
+    the fifth: one row per value) for every combination of the grids. The last grid is
+    taken whole, as array work, to keep the search off Python's loop."""
     for a, b, c in np.ndindex(*(grid.shape[0] for grid in crossing[:3])):
         abc = np.minimum(np.minimum(crossing[0][a], crossing[1][b]), crossing[2][c])
         for d in range(crossing[3].shape[0]):
-            abcd = np.minimum(abc, crossing[3][d])
-            for e in range(crossing[4].shape[0]):
-                yield (a, b, c, d, e), np.minimum(abcd, crossing[4][e])
+            yield (a, b, c, d), np.minimum(np.minimum(abc, crossing[3][d])[None, :], crossing[4])
 
 
 def _first_crossings(series: Sequence[np.ndarray], grid: Sequence[float]) -> np.ndarray:
@@ -475,14 +481,15 @@ def _first_crossings(series: Sequence[np.ndarray], grid: Sequence[float]) -> np.
     return out
 
 
-def _score(alert: np.ndarray, escalated: np.ndarray, first: np.ndarray,
-           false_alert_cost: float) -> float:
-    """On-time escalated calls score 1 plus a little for each turn of lead (up to 5); a
-    false alert on a calm call costs ``false_alert_cost``; late or missed scores 0."""
-    on_time = escalated & (alert <= first)
-    lead = np.minimum(first - alert, 5)
-    false = ~escalated & (alert < NEVER)
-    return float(on_time.sum() + 0.05 * lead[on_time].sum() - false_alert_cost * false.sum())
+def _scores(alerts: np.ndarray, escalated: np.ndarray, first: np.ndarray,
+            false_alert_cost: float) -> np.ndarray:
+    """Per row of ``alerts`` (each call's first alert under one setting): on-time escalated
+    calls score 1 plus a little for each turn of lead (up to 5); a false alert on a calm call
+    costs ``false_alert_cost``; late or missed scores 0."""
+    on_time = escalated & (alerts <= first)
+    lead = np.where(on_time, np.minimum(first - alerts, 5), 0)
+    false = ~escalated & (alerts < NEVER)
+    return on_time.sum(axis=1) + 0.05 * lead.sum(axis=1) - false_alert_cost * false.sum(axis=1)
 
 
 CallInput = tuple[Sequence[str], Sequence[str], Sequence[Prediction], bool, int | None]
