@@ -344,16 +344,21 @@ def test_a_mood_model_fitted_before_the_slow_features_still_runs(tracker) -> Non
     assert 0.0 < steps[-1].mood < 1.0
 
 
-def test_the_frontier_is_the_best_on_time_rate_within_each_false_alert_budget() -> None:
+def _look_alike_calls() -> list[tuple]:
     """Ten escalated calls and two calm ones look the same to the tracker (a rejected remedy
-    at 0.55); eight calm calls score 0.3. Catching the escalations costs exactly the two
-    look-alikes: 20% false alerts buys every escalation on time, and less buys none."""
+    at 0.55); eight calm calls score 0.3."""
     def call(p_cue: float, escalated: bool) -> tuple:
         speakers = ["agent", "customer", "agent", "customer", "agent"]
         turns = [pred(pos=0.5), pred(neg=0.3), pred(pos=0.4),
                  pred(neg=0.4, cue="compensation_dispute", p_cue=p_cue), pred(pos=0.3)]
         return speakers, [""] * 5, turns, escalated, 3 if escalated else None
-    calls = [call(0.55, True)] * 10 + [call(0.55, False)] * 2 + [call(0.3, False)] * 8
+    return [call(0.55, True)] * 10 + [call(0.55, False)] * 2 + [call(0.3, False)] * 8
+
+
+def test_the_frontier_is_the_best_on_time_rate_within_each_false_alert_budget() -> None:
+    """The look-alike calls: catching the escalations costs exactly the two look-alikes: 20%
+    false alerts buys every escalation on time, and less buys none."""
+    calls = _look_alike_calls()
     tracker = CallRiskTracker().fit(calls)
     frontier = tracker.frontier(calls, budgets=(0.0, 0.1, 0.2, 0.5))
     assert frontier == {0.0: 0.0, 0.1: 0.0, 0.2: 1.0, 0.5: 1.0}
@@ -367,16 +372,11 @@ def test_the_frontier_is_the_best_on_time_rate_within_each_false_alert_budget() 
 
 
 def test_the_search_keeps_within_its_false_alert_budget() -> None:
-    """The calls of the frontier test: alerting on the rejected remedy catches all ten
-    escalations for two false alerts in ten calm calls, which the score prefers (10 on time
-    against 3 x 2). Within a 25% budget the search takes it; within 10% it must stay quiet;
-    when no combination fits the budget it falls back to the best score."""
-    def call(p_cue: float, escalated: bool) -> tuple:
-        speakers = ["agent", "customer", "agent", "customer", "agent"]
-        turns = [pred(pos=0.5), pred(neg=0.3), pred(pos=0.4),
-                 pred(neg=0.4, cue="compensation_dispute", p_cue=p_cue), pred(pos=0.3)]
-        return speakers, [""] * 5, turns, escalated, 3 if escalated else None
-    calls = [call(0.55, True)] * 10 + [call(0.55, False)] * 2 + [call(0.3, False)] * 8
+    """The look-alike calls: alerting on the rejected remedy catches all ten escalations for
+    two false alerts in ten calm calls, which the score prefers (10 on time against 3 x 2).
+    Within a 25% budget the search takes it; within 10% it must stay quiet; when no
+    combination fits the budget it falls back to the best score."""
+    calls = _look_alike_calls()
 
     def alerts(budget: float) -> tuple[int, int]:
         tracker = CallRiskTracker(max_false_rate=budget).fit(calls)
