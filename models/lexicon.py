@@ -48,6 +48,10 @@ class Lexicon:
     def __init__(self, entries: Iterable[tuple[str, str, str]]) -> None:
         self.entries = tuple(sorted({tuple(e) for e in entries}))
         self._patterns = _compile(self.entries)
+        # Live, one turn is looked up by the evidence, the context stage, the tracker and the
+        # scorecard in turn, each for its own categories: this makes every category one scan
+        # per turn, not four. Keyed by strings: hashing a compiled pattern hashes its code.
+        self._spans = lru_cache(maxsize=4096)(self._scan)
 
     def phrases(self, category: str) -> list[str]:
         return sorted({p for c, _, p in self.entries if c == category})
@@ -59,11 +63,14 @@ class Lexicon:
             c: self._patterns[c] for c in categories if c in self._patterns
         }
         matches = [
-            Match(category, text[m.start() : m.end()], m.start(), m.end())
-            for category, pattern in wanted.items()
-            for m in pattern.finditer(norm)
+            Match(category, text[start:end], start, end)
+            for category in wanted
+            for start, end in self._spans(category, norm)
         ]
         return sorted(matches, key=lambda m: (m.start, -(m.end - m.start)))
+
+    def _scan(self, category: str, norm: str) -> tuple[tuple[int, int], ...]:
+        return tuple(m.span() for m in self._patterns[category].finditer(norm))
 
     def batch_counts(self, normalized_texts: Sequence[str], categories: Sequence[str]
                      ) -> np.ndarray:

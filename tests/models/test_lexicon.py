@@ -100,3 +100,21 @@ def test_counts_follow_the_plain_matching_rule(phrases, texts) -> None:
     expected = [_reference_count(folded, t) for t in normalized]
     assert [lexicon.counts(t).get("taboo", 0) for t in normalized] == expected
     assert lexicon.batch_counts(normalized, ["taboo"])[:, 0].tolist() == expected
+
+
+@given(text=st.text("abcdeilmnorstuy '.經理投訴律師取消退款我要", max_size=40),
+       first=st.lists(st.sampled_from(["ask_supervisor", "complaint", "churn", "solution",
+                                        "apology", "taboo"]), max_size=3))
+@settings(max_examples=200, deadline=None)
+def test_find_answers_the_same_whatever_was_asked_before(lexicon, text, first) -> None:
+    """The monitor asks one turn for several category sets in turn (evidence, context,
+    tracker, scorecard) and each scan is remembered: a later question gets exactly what a
+    fresh lexicon gives, and a subset is the whole answer filtered."""
+    from models.lexicon import Lexicon
+    from models.text import normalize
+
+    lexicon.find(text, first)
+    fresh = Lexicon(lexicon.entries)
+    assert lexicon.find(text) == fresh.find(text)
+    assert lexicon.find(text, first) == [m for m in fresh.find(text) if m.category in first]
+    assert len(lexicon.find(text, ["churn"])) == lexicon.counts(normalize(text))["churn"]
