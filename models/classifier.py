@@ -19,6 +19,7 @@ from models.lexicon import Lexicon, lexicon_for
 from models.text import normalize
 
 MAX_EVIDENCE = 4
+HEADS = ("sentiment", "cue")  # the sentiment head is the dearer: training starts those first
 
 
 @dataclass(frozen=True)
@@ -90,23 +91,38 @@ class TurnClassifier(ClassifierMixin, BaseEstimator):
         """``featurized``: a fitted featurizer and the rows of ``X`` as it transforms them,
         used instead of fitting a new one (training's cross-fit classifiers share one; ``X``
         and ``in_call`` are then not read). ``in_call``: which rows are turns of calls."""
+        featurizer, features = featurized or self.featurize(X, in_call)
+        heads = [self.fit_head(head, features, y, sample_weight) for head in HEADS]
+        return self.with_heads(featurizer, *heads)
+
+    def fit_head(self, head: str, features: sp.csr_matrix, y: object,
+                 sample_weight: Sequence[float] | None = None) -> LogisticRegression:
+        """One head (``sentiment`` or ``cue``, :data:`HEADS`) on featurized rows, ``y`` as in
+        :meth:`fit`; rows whose cue is ``None`` teach sentiment only. Training fits the heads
+        of several classifiers at once, one process each (:meth:`with_heads` joins them)."""
         labels = np.asarray(y, dtype=object)
-        self.featurizer_, features = featurized or self.featurize(X, in_call)
         weights = np.ones(features.shape[0]) if sample_weight is None \
             else np.asarray(sample_weight)
-        self.sentiment_head_ = LogisticRegression(
-            C=self.sentiment_c, max_iter=self.max_iter, class_weight=self.sentiment_class_weight)
-        has_cue = np.array([c is not None for c in labels[:, 1]])
-        self.cue_head_ = LogisticRegression(C=self.cue_c, max_iter=self.max_iter)
+        if head == "sentiment":
+            model = LogisticRegression(C=self.sentiment_c, max_iter=self.max_iter,
+                                       class_weight=self.sentiment_class_weight)
+            target = labels[:, 0]
+        else:
+            model = LogisticRegression(C=self.cue_c, max_iter=self.max_iter)
+            rows = np.array([c is not None for c in labels[:, 1]])
+            features, target, weights = features[rows], labels[rows, 1], weights[rows]
         # max_iter is a budget: training must stay within five minutes. On the full corpus
-        # the heads converge within it (sentiment 273 iterations, cue 83), but a smaller
-        # corpus or a fold may not; the warning would only alarm whoever runs `train`.
+        # the sentiment head uses all of it and the cue head about a third; a warning would
+        # only alarm whoever runs `train`.
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
-            self.sentiment_head_.fit(features, labels[:, 0].astype(str), sample_weight=weights)
-            self.cue_head_.fit(
-                features[has_cue], labels[has_cue, 1].astype(str), sample_weight=weights[has_cue]
-            )
+            return model.fit(features, target.astype(str), sample_weight=weights)
+
+    def with_heads(self, featurizer: TurnFeaturizer, sentiment_head: LogisticRegression,
+                   cue_head: LogisticRegression) -> TurnClassifier:
+        """This classifier, fitted: the featurizer and the two heads."""
+        self.featurizer_ = featurizer
+        self.sentiment_head_, self.cue_head_ = sentiment_head, cue_head
         self.classes_ = [np.asarray(SENTIMENTS, dtype=object), np.asarray(CUES, dtype=object)]
         self._check_classes()
         return self

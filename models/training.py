@@ -12,12 +12,14 @@ from importlib import metadata
 from pathlib import Path
 
 import numpy as np
+import scipy.sparse as sp
 from joblib import Parallel, delayed
+from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold, GroupShuffleSplit, train_test_split
 
 from models.artifacts import FloorlightModel, active_version, promote, save_version
 from models.augment import augment
-from models.classifier import Prediction, TurnClassifier
+from models.classifier import HEADS, Prediction, TurnClassifier
 from models.context import ContextHead, History, remember
 from models.context import features as context_features
 from models.corpus import SENTIMENTS, Call, Turn, read_corpus
@@ -342,8 +344,8 @@ def fit_classifiers(
     labelled = list(rows) + list(call_rows)
     everything = labelled + list(reviews)
     X, y = design(everything)
-    featurized = TurnClassifier(lexicon_entries=lex.entries, **config.classifier).featurize(
-        X, in_call_rows(everything))
+    featurizer, features = TurnClassifier(lexicon_entries=lex.entries, **config.classifier
+                                          ).featurize(X, in_call_rows(everything))
     groups = [call_group(c) for c in calls]
     folds = min(config.crossfit_folds, len(set(groups))) if config.call_turns else 0
     splits = list(GroupKFold(n_splits=folds).split(calls, groups=groups)) if folds >= 2 else []
@@ -355,13 +357,20 @@ def fit_classifiers(
         keep[len(rows):len(rows) + len(call_rows)] = [
             normalize(t.text).strip() not in texts for t in call_rows]
         parts.append((keep, [calls[i] for i in fit_idx], unseen))
+    weights = [row_weights([r for r, k in zip(labelled, keep, strict=False) if k],
+                           len(reviews), config) for keep, _fit, _unseen in parts]
+    # Every head of every part is its own job, the dear sentiment heads first: with whole
+    # classifiers as jobs, one core sat idle while the other fitted the last fold.
+    jobs = [(head, k) for head in HEADS for k in range(len(parts))]
+    heads = dict(zip(jobs, Parallel(n_jobs=min(config.jobs, len(jobs)))(
+        delayed(_fit_head)(features, y, parts[k][0], weights[k], head, config)
+        for head, k in jobs), strict=True))
     fitted = Parallel(n_jobs=min(config.jobs, len(parts)))(
-        delayed(_fit_part)(
-            featurized, y, keep,
-            row_weights([r for r, k in zip(labelled, keep, strict=False) if k], len(reviews),
-                        config),
-            fit, unseen, lex.entries, config)
-        for keep, fit, unseen in parts)
+        delayed(_finish_part)(
+            TurnClassifier(lexicon_entries=lex.entries, **config.classifier).with_heads(
+                featurizer, *(heads[(head, k)] for head in HEADS)),
+            fit, unseen)
+        for k, (_keep, fit, unseen) in enumerate(parts))
     classifier = fitted[0]
     if not splits:
         return classifier, call_inputs(classifier, calls)
@@ -372,14 +381,16 @@ def fit_classifiers(
     return classifier, [item for item in inputs if item is not None]
 
 
-def _fit_part(featurized: tuple, y: np.ndarray, keep: np.ndarray, weights: np.ndarray,
-              fit: list[Call], unseen: list[Call] | None, lexicon_entries: tuple,
-              config: TrainConfig) -> TurnClassifier | list[tuple]:
-    """One fit on the rows ``keep`` marks (the full classifier, or a cross-fit fold's),
-    with the distress head from ``fit``; a fold returns what it says about ``unseen``."""
-    featurizer, features = featurized
-    classifier = TurnClassifier(lexicon_entries=lexicon_entries, **config.classifier).fit(
-        None, y[keep], sample_weight=weights, featurized=(featurizer, features[keep]))
+def _fit_head(features: sp.csr_matrix, y: np.ndarray, keep: np.ndarray, weights: np.ndarray,
+              head: str, config: TrainConfig) -> LogisticRegression:
+    """One head of one fit on the rows ``keep`` marks (the full classifier's, or a
+    cross-fit fold's)."""
+    return TurnClassifier(**config.classifier).fit_head(head, features[keep], y[keep], weights)
+
+
+def _finish_part(classifier: TurnClassifier, fit: list[Call], unseen: list[Call] | None
+                 ) -> TurnClassifier | list[tuple]:
+    """The distress head from ``fit``; a fold returns what it says about ``unseen``."""
     classifier = with_distress(classifier, fit)
     return classifier if unseen is None else call_inputs(classifier, unseen)
 
