@@ -339,8 +339,9 @@ def fit_classifiers(
     says about unseen turns, not remembered ones.
 
     The featurizer (vocabularies and idf: no labels) is fitted once on all these rows and
-    shared by every fit; the full fit and the folds run as one set of jobs (``config.jobs``
-    processes), which keeps training within its time on two cores."""
+    shared by every fit; each head of the full fit and of every fold is one job, then each
+    part's distress head and fold predictions another (``config.jobs`` processes at a time),
+    which keeps training within its time on two cores."""
     labelled = list(rows) + list(call_rows)
     everything = labelled + list(reviews)
     X, y = design(everything)
