@@ -131,6 +131,9 @@ def report(results: dict) -> None:
     ours = results["floorlight_batch_turns_per_s"]
     results["ratio_vs_vader"] = ours / results["vader_en_turns_per_s"]
     results["ratio_vs_snownlp"] = ours / results["snownlp_zh_turns_per_s"]
+    from models.training import library_versions  # here: the peak-memory child is long done
+
+    results["libraries"] = library_versions()
     out_dir = ROOT / "benchmarks" / "results"
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "classifier_speed.json").write_text(json.dumps(results, indent=2))

@@ -552,8 +552,20 @@ def make_card(
         },
         "config": asdict(config),
         "metrics": metrics,
-        "libraries": {
-            "python": platform.python_version(),
-            **{lib: metadata.version(lib) for lib in ("scikit-learn", "skops", "numpy", "scipy")},
-        },
+        "libraries": library_versions(),
     }
+
+
+LIBRARIES = ("scikit-learn", "skops", "numpy", "scipy", "joblib", "narwhals")
+
+
+def library_versions() -> dict[str, str]:
+    """Python's and :data:`LIBRARIES`' versions (those installed): what a model's card and a
+    benchmark's figures depend on, so two sessions' figures can be told apart."""
+    versions = {"python": platform.python_version()}
+    for lib in LIBRARIES:
+        try:
+            versions[lib] = metadata.version(lib)
+        except metadata.PackageNotFoundError:
+            continue
+    return versions

@@ -161,3 +161,14 @@ def test_rolling_back_twice_goes_two_steps_back_not_forth(trained_registry: Path
         rollback(registry)
     promote(registry, "v3")  # a new promotion after rollbacks: back goes to v1
     assert rollback(registry) == "v1"
+
+
+def test_library_versions_name_what_is_installed_and_skip_the_rest(monkeypatch) -> None:
+    import sklearn
+
+    from models import training
+
+    versions = training.library_versions()
+    assert versions["scikit-learn"] == sklearn.__version__ and "python" in versions
+    monkeypatch.setattr(training, "LIBRARIES", ("numpy", "no-such-library-installed"))
+    assert set(training.library_versions()) == {"python", "numpy"}
