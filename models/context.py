@@ -54,12 +54,30 @@ class History:
 
 
 def features(history: History, speaker: str, p: Prediction) -> np.ndarray:
-    """The context stage's input for one turn: its own scores and the call so far."""
+    """The context stage's input for one turn: its own scores, the call so far, and the
+    turn's cue scores weighed by that call (:func:`cue_interactions`)."""
+    return np.concatenate([call_features(history, speaker, p), cue_interactions(history, p)])
+
+
+def call_features(history: History, speaker: str, p: Prediction) -> np.ndarray:
+    """The turn's own scores and the call so far (the columns of the first context stage:
+    a model saved before :func:`cue_interactions` reads only these)."""
     own = [np.log(p.sentiment_scores[s] + _EPS) for s in SENTIMENTS]
     own += [np.log(p.cue_scores[c] + _EPS) for c in CUES]
     before = [*history.last, float(history.last_speaker not in ("", speaker))]
     return np.array([*own, *before, *history.customer, *history.agent, history.mood,
                      min(history.run, 5) / 5, min(history.turns, 30) / 30], dtype=float)
+
+
+def cue_interactions(history: History, p: Prediction) -> np.ndarray:
+    """The turn's cue log-probabilities three times more: right after an agent offered a
+    remedy, times the customer's mood, and times the customer's last escalation. A linear
+    head cannot otherwise let a cue score count for more in one call than in another: a
+    flat "that's it?" disputes the remedy just offered, and a soft request for someone
+    senior means more from a caller who has been souring for five turns."""
+    cue = np.array([np.log(p.cue_scores[c] + _EPS) for c in CUES])
+    offered = history.agent[1] * float(history.last_speaker == "agent")
+    return np.concatenate([cue * offered, cue * history.mood, cue * history.customer[2]])
 
 
 def remember(history: History, speaker: str, p: Prediction, text: str,
@@ -131,6 +149,8 @@ def _mix(base: dict[str, float], head: LogisticRegression | None, x: np.ndarray,
     probs = np.array([base[k] for k in order], dtype=float)
     if head is not None:
         learned = np.zeros(len(order))
+        # a head fitted before the later columns existed reads the ones it was fitted on
+        x = x[:, :head.coef_.shape[1]]
         for cls, value in zip(head.classes_, _proba(head, x), strict=True):
             learned[order.index(cls)] = value
         probs = blend * learned + (1 - blend) * probs

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from models.context import ContextHead, History, features, remember
+from models.context import ContextHead, History, call_features, cue_interactions, features, remember
+from models.corpus import CUES
+from models.lexicon import Lexicon
 from models.tracker import DEFAULT_THRESHOLDS, FEATURES, CallRiskTracker
 from tests.models.test_tracker import pred
 
@@ -20,8 +22,42 @@ def test_history_remembers_the_customer_mood_and_the_agents_offer():
     remember(history, "agent", pred(pos=0.7), "I can refund the delivery fee.", None)
     x = features(history, "customer", pred(neg=0.7))
     assert x.shape == features(History(), "agent", pred()).shape
-    assert x[-1] == 3 / 30  # three turns so far
+    assert call_features(history, "customer", pred(neg=0.7))[-1] == 3 / 30  # three turns so far
     assert history.customer[0] == 0.9  # an agent turn leaves the customer's mood alone
+
+
+def test_a_cue_score_is_weighed_again_by_the_offer_the_mood_and_the_last_escalation():
+    turn = pred(neg=0.6, cue="compensation_dispute", p_cue=0.4)
+    own = np.log(np.array([turn.cue_scores[c] for c in CUES]) + 1e-3)
+    calm = cue_interactions(History(), turn)
+    assert calm.shape == (3 * len(CUES),) and not calm.any()  # nothing in the call yet
+
+    souring = History()
+    remember(souring, "customer", pred(neg=0.9, cue="repeat_contact", p_cue=0.7), "", None)
+    remember(souring, "customer", pred(neg=0.9), "", None)
+    offer_block, mood_block, esc_block = np.split(cue_interactions(souring, turn), 3)
+    assert not offer_block.any()  # the customer spoke last: no offer to answer
+    assert np.allclose(mood_block, own * souring.mood) and souring.mood > 0.5
+    assert np.allclose(esc_block, own * souring.customer[2])
+
+    offered = History()
+    remember(offered, "agent", pred(pos=0.6), "I can refund the delivery fee.",
+             Lexicon([("solution", "en", "refund")]))
+    assert offered.agent[1] == 1.0
+    assert np.allclose(np.split(cue_interactions(offered, turn), 3)[0], own)
+
+
+def test_a_head_fitted_before_the_interactions_reads_its_own_columns():
+    rows = _offer_then_no(40, offered=True) + _offer_then_no(40, offered=False)
+    width = len(call_features(History(), "customer", pred()))
+    old = ContextHead(c=10.0).fit([(s, x[:width], y, c) for s, x, y, c in rows])
+    history = History()
+    remember(history, "agent", pred(pos=0.6), "", None)
+    turn = pred(neg=0.6, cue="compensation_dispute", p_cue=0.3)
+    head = old.heads_["customer"][1]
+    expected = head.predict_proba(call_features(history, "customer", turn)[None, :])[0]
+    read = old.read(history, "customer", turn).cue_scores
+    assert np.allclose([read[c] for c in head.classes_], expected, atol=1e-4)
 
 
 def _offer_then_no(n: int, *, offered: bool) -> list[tuple]:
