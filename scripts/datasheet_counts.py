@@ -76,8 +76,8 @@ def handwritten_overview(turns: Sequence[Turn]) -> str:
     totals = [sum(r[i] for r in rows) for i in range(1, 7)]
     rows.append(["**total**", *totals])
     note = (
-        f"\n\nThe first column is `customer_cues.jsonl`; the next three are "
-        f"`customer_none_and_agent.jsonl`. Distinct across all languages (normalised text + "
+        f"\n\nEvery hand-written file counts, by the line's own speaker and cue. Distinct "
+        f"across all languages (normalised text + "
         f"speaker, the way training dedupes, so a zh-Hant and a zh-Hans line that are the "
         f"same after Traditional-to-Simplified folding count once): {len(dedupe(turns))}."
     )
