@@ -357,7 +357,13 @@ class CallRiskTracker(BaseEstimator):
             mood.fit(np.asarray(mood_rows), np.asarray(mood_targets))
             self.mood_coef_ = mood.coef_[0].astype(float)
             self.mood_intercept_ = float(mood.intercept_[0])
-        self.thresholds_ = self._choose_thresholds(calls)
+        # The replay above read each turn in its call and gathered the features; neither
+        # depends on the risk and mood models just fitted, so the threshold search reuses it
+        # instead of replaying every call again.
+        signals = [self._signals(call, call_steps) for call, call_steps in
+                   zip(calls, steps, strict=True)]
+        self.thresholds_ = self._choose_thresholds(signals)
+        self.fit_alerts_ = first_alerts(signals, self.thresholds_)
         return self
 
     def replay(
@@ -368,12 +374,12 @@ class CallRiskTracker(BaseEstimator):
             state.update(s, p, t) for s, t, p in zip(speakers, texts, predictions, strict=True)
         ]
 
-    def _choose_thresholds(self, calls: Sequence[CallInput]) -> dict:
+    def _choose_thresholds(self, signals: Sequence[tuple]) -> dict:
         """Grid search over the five alert thresholds on the training calls' out-of-fold
-        predictions (:meth:`_grid`): the best score among the combinations whose false-alert
-        rate stays within ``max_false_rate`` (any combination if none does); the first such
-        combination in grid order on ties."""
-        escalated, first, grid = self._grid(calls)
+        predictions (their :meth:`_signals`, :func:`_grid`): the best score among the
+        combinations whose false-alert rate stays within ``max_false_rate`` (any combination
+        if none does); the first such combination in grid order on ties."""
+        escalated, first, grid = _grid(signals)
         calm = max(int((~escalated).sum()), 1)
         best, best_key = dict(DEFAULT_THRESHOLDS), (False, -np.inf)
         for picked, alerts in grid:
@@ -400,7 +406,7 @@ class CallRiskTracker(BaseEstimator):
         models apart from where each one's search landed. A diagnostic only: the fitted
         thresholds do not change (choosing them on evaluation calls would tune on the test).
         ``None``: no combination stays within that budget."""
-        escalated, first, grid = self._grid(calls)
+        escalated, first, grid = _grid([self._signals(call) for call in calls])
         limits = np.asarray(budgets, dtype=float)
         best = np.full(len(limits), -1.0)
         calm, escalations = max(int((~escalated).sum()), 1), max(int(escalated.sum()), 1)
@@ -412,26 +418,20 @@ class CallRiskTracker(BaseEstimator):
         return {float(b): (round(float(v), 4) if v >= 0 else None)
                 for b, v in zip(limits, best, strict=True)}
 
-    def _grid(self, calls: Sequence[CallInput]) -> tuple[np.ndarray, np.ndarray, Iterator]:
-        """The calls' labels, and each combination of the thresholds in GRIDS with every
-        call's first alert under it. A call's first alert is the first turn any signal
-        crosses its threshold (the watch hysteresis does not change it), so each signal's
-        first crossing is found once per threshold and the combinations are plain array
-        work."""
-        signals = [self._signals(call) for call in calls]
-        escalated = np.array([s[5] for s in signals], dtype=bool)
-        first = np.array([s[6] for s in signals], dtype=np.int64)
-        crossing = [_first_crossings([s[k] for s in signals], grid)
-                    for k, grid in enumerate(GRIDS.values())]
-        return escalated, first, _combinations(crossing)
-
-    def _signals(self, call: CallInput) -> tuple:
+    def _signals(self, call: CallInput, steps: Sequence[Step] | None = None) -> tuple:
         """Per turn: risk, customer escalation (other cues), agent misconduct, mood, customer
-        escalation (soft cues); then the labels."""
+        escalation (soft cues); then the labels. ``steps``: the call's replay, if at hand,
+        whose risk and mood are recomputed from its features with the current models."""
         speakers, texts, predictions, escalated, first = call
-        steps = self.replay(speakers, texts, predictions)
+        if steps is None:
+            steps = self.replay(speakers, texts, predictions)
+            risk = np.array([s.risk for s in steps])
+            mood = np.array([s.mood for s in steps])
+        else:
+            risk = np.array([round(self.risk_from_features(s.features), 4) for s in steps])
+            mood = np.array([round(self.mood_from_features(s.features), 4) if sp == "customer"
+                             else 0.0 for s, sp in zip(steps, speakers, strict=True)])
         read = [s.prediction or p for s, p in zip(steps, predictions, strict=True)]
-        risk = np.array([s.risk for s in steps])
         top = [_top_customer_cue(p) if s == "customer" else None
                for s, p in zip(speakers, read, strict=True)]
         cue = np.array([p.escalation if t is not None and t not in SOFT_CUES else 0.0
@@ -440,7 +440,6 @@ class CallRiskTracker(BaseEstimator):
                          for t, p in zip(top, read, strict=True)])
         misconduct = np.array([p.cue_scores.get("agent_misconduct", 0.0) if s == "agent"
                                else 0.0 for s, p in zip(speakers, read, strict=True)])
-        mood = np.array([s.mood for s in steps])
         return (risk, cue, misconduct, mood, soft, bool(escalated),
                 first if first is not None else -1)
 
@@ -455,6 +454,33 @@ GRIDS = {
     "soft_cue_alert": (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.7, 0.8, 0.9, 1.01),
 }
 NEVER = 1 << 30
+
+
+def _grid(signals: Sequence[tuple]) -> tuple[np.ndarray, np.ndarray, Iterator]:
+    """The calls' labels, and each combination of the thresholds in GRIDS with every call's
+    first alert under it (``signals``: each call's :meth:`CallRiskTracker._signals`). A
+    call's first alert is the first turn any signal crosses its threshold (the watch
+    hysteresis does not change it), so each signal's first crossing is found once per
+    threshold and the combinations are plain array work."""
+    escalated = np.array([s[5] for s in signals], dtype=bool)
+    first = np.array([s[6] for s in signals], dtype=np.int64)
+    crossing = [_first_crossings([s[k] for s in signals], grid)
+                for k, grid in enumerate(GRIDS.values())]
+    return escalated, first, _combinations(crossing)
+
+
+def first_alerts(signals: Sequence[tuple], thresholds: dict) -> list[int | None]:
+    """Each call's first alert under ``thresholds`` (as :meth:`CallRiskTracker.replay` would
+    raise it, without replaying), from its :meth:`CallRiskTracker._signals`."""
+    out = []
+    for call in signals:
+        first = NEVER
+        for k, name in enumerate(GRIDS):
+            crossed = np.flatnonzero(call[k] >= thresholds[name])
+            if len(crossed):
+                first = min(first, int(crossed[0]))
+        out.append(None if first == NEVER else first)
+    return out
 
 
 def _combinations(crossing: list[np.ndarray]) -> Iterator[tuple[tuple[int, ...], np.ndarray]]:

@@ -100,7 +100,7 @@ def train(
     progress("training call risk tracker", 0.8)
     tracker = CallRiskTracker(lexicon_entries=lex.entries, context=context,
                               **config.tracker).fit(inputs, no_cue(train_calls))
-    metrics["train_calls"] = _call_metrics(tracker, inputs, train_calls)
+    metrics["train_calls"] = _train_call_metrics(tracker, train_calls)
     metrics["heldout_calls"] = evaluate_calls_with(classifier, tracker, test_calls)
     card = make_card(data, turns, train_turns, training_rows, reviews, calls, metrics, config)
     card["data"]["call_turn_rows"] = len(call_rows)
@@ -422,12 +422,13 @@ def _texts(turns: Iterable[Turn]) -> set[str]:
     return {normalize(t.text).strip() for t in turns}
 
 
-def _call_metrics(tracker: CallRiskTracker, inputs: Sequence[tuple], calls: Sequence[Call]) -> dict:
-    alerts = [first_alert(tracker.replay(s, t, p)) for s, t, p, _e, _f in inputs]
+def _train_call_metrics(tracker: CallRiskTracker, calls: Sequence[Call]) -> dict:
+    """Call metrics on the calls the tracker was fitted on, from the first alerts its fit
+    found (a replay of them would raise the same)."""
     return call_metrics(
         [bool(c.escalated) for c in calls],
         [c.first_cue_index for c in calls],
-        alerts,
+        tracker.fit_alerts_,
         [c.lang for c in calls],
         [c.meta.get("type") for c in calls],
     )

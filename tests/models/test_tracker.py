@@ -387,3 +387,27 @@ def test_the_search_keeps_within_its_false_alert_budget() -> None:
     assert alerts(0.25) == (10, 2)
     assert alerts(0.1) == (0, 0)
     assert alerts(-1.0) == (10, 2)
+
+
+def test_the_fit_finds_the_first_alerts_a_replay_raises() -> None:
+    """The fit searches its thresholds on the replay it made to gather features, without
+    replaying again: the first alerts it reports for its calls must be the ones a replay under
+    the chosen thresholds raises, for cues, soft cues, misconduct, mood and risk alike."""
+    rng = np.random.default_rng(7)
+
+    def call(i: int) -> tuple:
+        n = int(rng.integers(4, 14))
+        speakers = ["agent" if j % 2 == 0 else "customer" for j in range(n)]
+        cue = ["none", "supervisor_request", "churn_threat", "compensation_dispute"][i % 4]
+        turns = [pred(neg=float(rng.uniform(0, 0.9)), pos=float(rng.uniform(0, 0.1)),
+                      cue="agent_misconduct" if s == "agent" and rng.random() < 0.1 else cue,
+                      p_cue=float(rng.uniform(0, 0.9))) for s in speakers]
+        escalated = i % 3 != 0
+        return speakers, [""] * n, turns, escalated, (n - 1 if escalated else None)
+
+    calls = [call(i) for i in range(60)]
+    tracker = CallRiskTracker(max_false_rate=0.5).fit(calls, [i % 2 == 0 for i in range(60)])
+    assert tracker.mood_coef_ is not None
+    replayed = [first_alert(tracker.replay(*c[:3])) for c in calls]
+    assert tracker.fit_alerts_ == replayed
+    assert any(a is not None for a in replayed) and any(a is None for a in replayed)
