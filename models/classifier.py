@@ -96,27 +96,36 @@ class TurnClassifier(ClassifierMixin, BaseEstimator):
         return self.with_heads(featurizer, *heads)
 
     def fit_head(self, head: str, features: sp.csr_matrix, y: object,
-                 sample_weight: Sequence[float] | None = None) -> LogisticRegression:
+                 sample_weight: Sequence[float] | None = None, *,
+                 start: Sequence[LogisticRegression] = (), max_iter: int | None = None
+                 ) -> LogisticRegression:
         """One head (``sentiment`` or ``cue``, :data:`HEADS`) on featurized rows, ``y`` as in
         :meth:`fit`; rows whose cue is ``None`` teach sentiment only. Training fits the heads
-        of several classifiers at once, one process each (:meth:`with_heads` joins them)."""
+        of several classifiers at once, one process each (:meth:`with_heads` joins them).
+
+        ``start``: heads of the same kind fitted on parts of these rows (training's cross-fit
+        folds); the fit starts from their mean instead of from zero, with ``max_iter``
+        iterations (default: the classifier's own) to go."""
         labels = np.asarray(y, dtype=object)
         weights = np.ones(features.shape[0]) if sample_weight is None \
             else np.asarray(sample_weight)
         if head == "sentiment":
-            model = LogisticRegression(C=self.sentiment_c, max_iter=self.max_iter,
+            model = LogisticRegression(C=self.sentiment_c, max_iter=max_iter or self.max_iter,
                                        class_weight=self.sentiment_class_weight)
             target = labels[:, 0]
         else:
-            model = LogisticRegression(C=self.cue_c, max_iter=self.max_iter)
+            model = LogisticRegression(C=self.cue_c, max_iter=max_iter or self.max_iter)
             rows = np.array([c is not None for c in labels[:, 1]])
             features, target, weights = features[rows], labels[rows, 1], weights[rows]
-        # max_iter is a budget: training must stay within five minutes. On the full corpus
-        # the sentiment head uses all of it and the cue head about a third; a warning would
-        # only alarm whoever runs `train`.
+        target = target.astype(str)
+        _start_from(model, start, np.unique(target))
+        # max_iter is a budget: training must stay within its time. On the full corpus the
+        # sentiment head uses all of it; a warning would only alarm whoever runs `train`.
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
-            return model.fit(features, target.astype(str), sample_weight=weights)
+            model.fit(features, target, sample_weight=weights)
+        model.warm_start = False  # the start was for this fit only
+        return model
 
     def with_heads(self, featurizer: TurnFeaturizer, sentiment_head: LogisticRegression,
                    cue_head: LogisticRegression) -> TurnClassifier:
@@ -285,6 +294,17 @@ class TurnClassifier(ClassifierMixin, BaseEstimator):
 
     def _lexicon(self) -> Lexicon:
         return lexicon_for(self, self.lexicon_entries)
+
+
+def _start_from(model: LogisticRegression, heads: Sequence[LogisticRegression],
+                classes: np.ndarray) -> None:
+    """Let ``model`` start its fit from the mean of ``heads`` (a warm start), when they were
+    fitted on the same classes it is about to see; otherwise it starts from zero."""
+    if not heads or any(list(h.classes_) != list(classes) for h in heads):
+        return
+    model.warm_start = True
+    model.coef_ = np.mean([h.coef_ for h in heads], axis=0)
+    model.intercept_ = np.mean([h.intercept_ for h in heads], axis=0)
 
 
 def _reorder(head: LogisticRegression, features: sp.csr_matrix, order: Sequence[str]) -> np.ndarray:

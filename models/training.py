@@ -48,6 +48,7 @@ class TrainConfig:
     jobs: int = 2  # classifier heads fitted at once (processes); 1 for one core
     natural_weight: float = 3.0  # weight of a natural call's turn against a stand-alone one
     crossfit_folds: int = 2  # the tracker learns from out-of-fold predictions (<2: in-sample)
+    warm_iter: int = 100  # the full heads start from the folds' mean, this many steps (0: cold)
     classifier: dict = field(default_factory=dict)
     tracker: dict = field(default_factory=dict)
 
@@ -339,9 +340,10 @@ def fit_classifiers(
     says about unseen turns, not remembered ones.
 
     The featurizer (vocabularies and idf: no labels) is fitted once on all these rows and
-    shared by every fit; each head of the full fit and of every fold is one job, then each
-    part's distress head and fold predictions another (``config.jobs`` processes at a time),
-    which keeps training within its time on two cores."""
+    shared by every fit. The folds' heads come first, each head one job (``config.jobs``
+    processes at a time); the full classifier's heads then start from the mean of the
+    folds' (``config.warm_iter``), while the folds' distress heads and predictions fit
+    beside them."""
     labelled = list(rows) + list(call_rows)
     everything = labelled + list(reviews)
     X, y = design(everything)
@@ -360,33 +362,48 @@ def fit_classifiers(
         parts.append((keep, [calls[i] for i in fit_idx], unseen))
     weights = [row_weights([r for r, k in zip(labelled, keep, strict=False) if k],
                            len(reviews), config) for keep, _fit, _unseen in parts]
-    # Every head of every part is its own job, the dear sentiment heads first: with whole
-    # classifiers as jobs, one core sat idle while the other fitted the last fold.
-    jobs = [(head, k) for head in HEADS for k in range(len(parts))]
-    heads = dict(zip(jobs, Parallel(n_jobs=min(config.jobs, len(jobs)))(
-        delayed(_fit_head)(features, y, parts[k][0], weights[k], head, config)
-        for head, k in jobs), strict=True))
-    fitted = Parallel(n_jobs=min(config.jobs, len(parts)))(
-        delayed(_finish_part)(
-            TurnClassifier(lexicon_entries=lex.entries, **config.classifier).with_heads(
-                featurizer, *(heads[(head, k)] for head in HEADS)),
-            fit, unseen)
-        for k, (_keep, fit, unseen) in enumerate(parts))
-    classifier = fitted[0]
+
+    def head_job(head: str, k: int, start: Sequence[LogisticRegression] = ()) -> object:
+        iters = config.warm_iter if start else None
+        return delayed(_fit_head)(features, y, parts[k][0], weights[k], head, config,
+                                  start, iters)
+
+    def classifier(k: int, heads: dict) -> TurnClassifier:
+        return TurnClassifier(lexicon_entries=lex.entries, **config.classifier).with_heads(
+            featurizer, *(heads[(head, k)] for head in HEADS))
+
+    def run(jobs: list) -> list:
+        return Parallel(n_jobs=min(config.jobs, len(jobs)))(jobs)
+
+    # The dear sentiment heads first, so that no core sits idle at the end of a round.
+    fold_keys = [(head, k) for head in HEADS for k in range(1, len(parts))]
+    heads = dict(zip(fold_keys, run([head_job(*key) for key in fold_keys]), strict=True))
+    # Started from the folds' mean, the full heads need a third of the iterations, and the
+    # classifier they make scores held-out calls better than one started from zero
+    # (data/README.md, fourteenth round).
+    full = [head_job(head, 0, [heads[(head, k)] for k in range(1, len(parts))]
+                     if config.warm_iter else ()) for head in HEADS]
+    finish = [delayed(_finish_part)(classifier(k, heads), fit, unseen)
+              for k, (_keep, fit, unseen) in enumerate(parts) if k]
+    done = run(full + finish)
+    heads.update(zip([(head, 0) for head in HEADS], done[: len(HEADS)], strict=True))
+    fitted = _finish_part(classifier(0, heads), list(calls), None)
     if not splits:
-        return classifier, call_inputs(classifier, calls)
+        return fitted, call_inputs(fitted, calls)
     inputs: list[tuple | None] = [None] * len(calls)
-    for (_fit_idx, predict_idx), fold in zip(splits, fitted[1:], strict=True):
+    for (_fit_idx, predict_idx), fold in zip(splits, done[len(HEADS):], strict=True):
         for i, item in zip(predict_idx, fold, strict=True):
             inputs[i] = item
-    return classifier, [item for item in inputs if item is not None]
+    return fitted, [item for item in inputs if item is not None]
 
 
 def _fit_head(features: sp.csr_matrix, y: np.ndarray, keep: np.ndarray, weights: np.ndarray,
-              head: str, config: TrainConfig) -> LogisticRegression:
+              head: str, config: TrainConfig, start: Sequence[LogisticRegression] = (),
+              max_iter: int | None = None) -> LogisticRegression:
     """One head of one fit on the rows ``keep`` marks (the full classifier's, or a
-    cross-fit fold's)."""
-    return TurnClassifier(**config.classifier).fit_head(head, features[keep], y[keep], weights)
+    cross-fit fold's), from ``start`` if given (:meth:`TurnClassifier.fit_head`)."""
+    return TurnClassifier(**config.classifier).fit_head(
+        head, features[keep], y[keep], weights, start=start, max_iter=max_iter)
 
 
 def _finish_part(classifier: TurnClassifier, fit: list[Call], unseen: list[Call] | None

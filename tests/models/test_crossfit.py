@@ -12,6 +12,7 @@ import pytest
 
 from floorlight.commands.replay import replay_call
 from models.artifacts import FloorlightModel
+from models.classifier import TurnClassifier
 from models.corpus import read_calls, read_turns
 from models.lexicon import load_lexicon
 from models.tracker import CallRiskTracker
@@ -19,8 +20,10 @@ from models.training import (
     TrainConfig,
     call_inputs,
     call_turn_rows,
+    design,
     fit_classifier,
     fit_classifiers,
+    in_call_rows,
     no_cue,
     review_turns,
 )
@@ -41,11 +44,13 @@ def fitted(fixture_data):
     return calls, rows, lex, classifier, inputs
 
 
-def test_the_full_fit_is_the_classifier_fit_classifier_makes(fitted) -> None:
+def test_the_full_fit_started_from_zero_is_the_classifier_fit_classifier_makes(fitted
+                                                                             ) -> None:
     calls, rows, lex, _classifier, _inputs = fitted
-    # In one process the arithmetic is the same as fit_classifier's, bit for bit.
+    # In one process, without the folds' warm start, the arithmetic is the same as
+    # fit_classifier's, bit for bit.
     classifier, _serial = fit_classifiers(rows, call_turn_rows(calls, set(), CONFIG), REVIEWS,
-                                          calls, lex, replace(CONFIG, jobs=1))
+                                          calls, lex, replace(CONFIG, jobs=1, warm_iter=0))
     alone = fit_classifier(rows + call_turn_rows(calls, set(), CONFIG), REVIEWS, lex.entries,
                            CONFIG, calls)
     turns = [t for c in calls[:20] for t in c.turns]
@@ -116,3 +121,24 @@ def test_replay_reads_each_turn_as_a_calls_turn(fitted) -> None:
     sample = calls[:10]
     assert [replay_call(model, c)["turns"] for c in sample] == [read(c, True) for c in sample]
     assert [read(c, True) for c in sample] != [read(c, False) for c in sample]
+
+
+def test_a_head_started_from_the_folds_begins_at_their_mean(fitted) -> None:
+    """The full classifier's heads start from the mean of the folds' heads: one step from
+    there stays near that mean, where one step from zero does not; folds that saw other
+    classes than the full fit are not a start, and the saved head does not keep the flag."""
+    calls, rows, lex, _classifier, _inputs = fitted
+    every = rows + call_turn_rows(calls, set(), CONFIG)
+    X, y = design(every)
+    model = TurnClassifier(lexicon_entries=lex.entries)
+    _featurizer, features = model.featurize(X, in_call_rows(every))
+    halves = [np.arange(len(X)) % 2 == k for k in (0, 1)]
+    folds = [model.fit_head("sentiment", features[h], y[h], max_iter=50) for h in halves]
+    mean = np.mean([f.coef_ for f in folds], axis=0)
+    warm = model.fit_head("sentiment", features, y, start=folds, max_iter=1)
+    cold = model.fit_head("sentiment", features, y, max_iter=1)
+    assert np.abs(warm.coef_ - mean).mean() < 0.2 * np.abs(cold.coef_ - mean).mean()
+    assert warm.warm_start is False
+    other = model.fit_head("cue", features, y, max_iter=1)
+    refused = model.fit_head("sentiment", features, y, start=[other], max_iter=1)
+    np.testing.assert_array_equal(refused.coef_, cold.coef_)
