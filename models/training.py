@@ -373,14 +373,14 @@ def fit_classifiers(
             featurizer, *(heads[(head, k)] for head in HEADS))
 
     def run(jobs: list) -> list:
-        return Parallel(n_jobs=min(config.jobs, len(jobs)))(jobs)
+        return Parallel(n_jobs=min(config.jobs, len(jobs)))(jobs) if jobs else []
 
     # The dear sentiment heads first, so that no core sits idle at the end of a round.
     fold_keys = [(head, k) for head in HEADS for k in range(1, len(parts))]
     heads = dict(zip(fold_keys, run([head_job(*key) for key in fold_keys]), strict=True))
     # Started from the folds' mean, the full heads need a third of the iterations, and the
-    # classifier they make scores held-out calls better than one started from zero
-    # (data/README.md, fourteenth round).
+    # classifier they make reads held-out calls at least as well as one started from zero
+    # (data/README.md, fourteenth round). Without folds they start from zero.
     full = [head_job(head, 0, [heads[(head, k)] for k in range(1, len(parts))]
                      if config.warm_iter else ()) for head in HEADS]
     finish = [delayed(_finish_part)(classifier(k, heads), fit, unseen)

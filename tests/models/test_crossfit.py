@@ -142,3 +142,19 @@ def test_a_head_started_from_the_folds_begins_at_their_mean(fitted) -> None:
     other = model.fit_head("cue", features, y, max_iter=1)
     refused = model.fit_head("sentiment", features, y, start=[other], max_iter=1)
     np.testing.assert_array_equal(refused.coef_, cold.coef_)
+
+
+@pytest.mark.parametrize("folds", [0, 1])
+def test_without_folds_the_tracker_reads_the_full_classifier(fitted, folds) -> None:
+    """Fewer than two folds (or a corpus without calls to cross-fit): the full classifier is
+    fitted from zero and the tracker's inputs are its own reading of the calls."""
+    calls, rows, lex, _classifier, _inputs = fitted
+    config = replace(CONFIG, crossfit_folds=folds, jobs=1)
+    classifier, inputs = fit_classifiers(rows, call_turn_rows(calls, set(), config), REVIEWS,
+                                         calls, lex, config)
+    assert len(inputs) == len(calls)
+    turns = [t for c in calls[:3] for t in c.turns]
+    assert [p.as_dict() for item in inputs[:3] for p in item[2]] == [
+        p.as_dict() for p in classifier.score_turns([t.text for t in turns],
+                                                    [t.speaker for t in turns], explain=False,
+                                                    in_call=True)]
