@@ -69,6 +69,7 @@ def main() -> None:
             print(f"round {round_}  {model.version}  {row['turns_per_s']:8.0f} turns/s  "
                   f"{row['ms_per_turn']:.3f} ms a turn")
     out = ROOT / "benchmarks" / "results" / "tracker_speed.json"
+    out.parent.mkdir(parents=True, exist_ok=True)  # results/ is not in the repository
     out.write_text(json.dumps({"calls": len(calls), "turns": turns, "runs": {
         models[p].version: r for p, r in results.items()}}, indent=2) + "\n")
 
