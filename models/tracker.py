@@ -472,15 +472,10 @@ def _grid(signals: Sequence[tuple]) -> tuple[np.ndarray, np.ndarray, Iterator]:
 def first_alerts(signals: Sequence[tuple], thresholds: dict) -> list[int | None]:
     """Each call's first alert under ``thresholds`` (as :meth:`CallRiskTracker.replay` would
     raise it, without replaying), from its :meth:`CallRiskTracker._signals`."""
-    out = []
-    for call in signals:
-        first = NEVER
-        for k, name in enumerate(GRIDS):
-            crossed = np.flatnonzero(call[k] >= thresholds[name])
-            if len(crossed):
-                first = min(first, int(crossed[0]))
-        out.append(None if first == NEVER else first)
-    return out
+    crossing = [_first_crossings([s[k] for s in signals], [thresholds[name]])[0]
+                for k, name in enumerate(GRIDS)]
+    first = np.minimum.reduce(crossing) if signals else np.array([], dtype=np.int64)
+    return [None if f == NEVER else int(f) for f in first]
 
 
 def _combinations(crossing: list[np.ndarray]) -> Iterator[tuple[tuple[int, ...], np.ndarray]]:
